@@ -1,0 +1,63 @@
+# RJ Portal: `make run` serves the portal with demo data; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PYTEST_ARGS ?=
+
+.PHONY: help install assets db run test test-only browsers lint format bench clean
+
+help:
+	@echo "make run    create .venv, install, build assets, migrate, load demo data and serve http://127.0.0.1:8000"
+	@echo "make test   install, build assets and run the whole test suite (browser tests use /usr/bin/chromium)"
+	@echo "make lint   ruff check, ruff format --check and makemigrations --check"
+
+# Python: reinstall only when the pinned requirements change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# Front end: npm ci when the lock file changes, sass when a source changes.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/.built: node_modules/.installed scripts/build-assets.mjs $(shell find assets -type f 2>/dev/null)
+	npm run --silent build
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+assets: build/.built
+
+db: install
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) import_recorded_crime rjportal/areas/data/recorded_crime_by_pfa_2023.csv
+	$(MANAGE) seed_demo
+
+run: install assets db
+	@echo "Serving RJ Portal at http://127.0.0.1:8000 (Ctrl+C to stop)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+browsers:
+	@bash scripts/ensure-chromium
+
+test: install assets browsers test-only
+
+test-only:
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf build staticfiles

@@ -1,0 +1,1 @@
+"""Pledges: the public RJ pledge, its campaigns, moderation and register."""

@@ -1,0 +1,1 @@
+"""Referrals: providers' RJ cases, their stages and Victims' Code clocks (built next)."""

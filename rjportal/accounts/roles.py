@@ -1,0 +1,45 @@
+"""What each role is for: the navigation and home page tasks are read from here, so the
+two never disagree. Access itself is enforced by views and querysets, not by this list."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .constants import Role
+
+
+@dataclass(frozen=True)
+class Task:
+    title: str
+    url_name: str
+    description: str
+    in_navigation: bool = True
+
+    @property
+    def url(self):
+        return reverse(self.url_name)
+
+
+DASHBOARD = Task("Dashboard", "dashboard:index", "See referral gaps by police area, team and crime type.")
+AREAS = Task("Police areas", "areas:list", "Police force areas, who governs them and their recorded crime.")
+ORGANISATIONS = Task("Organisations", "organisations:list", "Organisations using the portal and the areas they serve.")
+MY_ORGANISATION = Task(
+    "Your organisation", "organisations:mine", "Your organisation, the areas it serves and its staff."
+)
+AUDIT = Task("Audit log", "audit:list", "Who viewed or changed what, and when.")
+ADMIN = Task("Administration", "admin:index", "Manage organisations, users and roles.", in_navigation=False)
+PASSWORD = Task("Change your password", "password_change", "Choose a new password.", in_navigation=False)
+
+TASKS_BY_ROLE = {
+    Role.NATIONAL_ADMIN: [DASHBOARD, AREAS, ORGANISATIONS, AUDIT, ADMIN, PASSWORD],
+    Role.PCC_STAFF: [DASHBOARD, AREAS, MY_ORGANISATION, PASSWORD],
+    Role.PROVIDER_STAFF: [AREAS, MY_ORGANISATION, PASSWORD],
+    Role.PLEDGE_MODERATOR: [AREAS, PASSWORD],
+}
+
+
+def tasks_for(user) -> list[Task]:
+    if not user.is_authenticated:
+        return []
+    role = Role.NATIONAL_ADMIN if user.is_national_admin else user.role
+    return TASKS_BY_ROLE.get(role, [])

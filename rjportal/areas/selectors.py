@@ -1,0 +1,47 @@
+from django.db.models import OuterRef, Q, Subquery
+
+from .constants import OFFENCE_LEVEL, OFFENCE_PARENT, Offence, OffenceLevel
+from .models import GoverningBody, PoliceArea, RecordedCrime
+
+
+def area_list(*, search: str = ""):
+    """Every area with its current governing body and latest total recorded crime."""
+    latest = RecordedCrime.objects.latest_year_ending()
+    current_body = GoverningBody.objects.filter(area=OuterRef("pk"), end_date__isnull=True)
+    total_crime = RecordedCrime.objects.filter(area=OuterRef("pk"), offence=Offence.TOTAL, year_ending=latest)
+    areas = PoliceArea.objects.annotate(
+        governing_body_name=Subquery(current_body.values("name")[:1]),
+        governing_body_kind=Subquery(current_body.values("kind")[:1]),
+        recorded_crime_total=Subquery(total_crime.values("count")[:1]),
+    )
+    if search:
+        areas = areas.filter(Q(name__icontains=search) | Q(code__iexact=search) | Q(region__icontains=search))
+    return areas, latest
+
+
+def area_recorded_crime(area: PoliceArea):
+    """The area's latest recorded crime as rows in ONS order (groups followed by their
+    subgroups), each with its rate per 1,000 residents."""
+    latest = area.recorded_crime.latest_year_ending()
+    if latest is None:
+        return None, []
+    counts = dict(area.recorded_crime.filter(year_ending=latest).values_list("offence", "count"))
+    rows = []
+    for offence, level in OFFENCE_LEVEL.items():
+        if offence not in counts:
+            continue
+        rows.append(
+            {
+                "offence": offence,
+                "label": offence.label,
+                "level": level,
+                "is_subgroup": level == OffenceLevel.SUBGROUP,
+                "parent": OFFENCE_PARENT.get(offence),
+                "count": counts[offence],
+                "rate_per_1000": counts[offence] * 1000 / area.population if area.population else None,
+            }
+        )
+    # Show each group's subgroups straight after it.
+    order = {offence: index for index, offence in enumerate(OFFENCE_LEVEL)}
+    rows.sort(key=lambda row: (order[row["parent"] or row["offence"]], row["is_subgroup"], order[row["offence"]]))
+    return latest, rows

@@ -1,0 +1,36 @@
+"""Spreadsheet-safe exports. Every CSV or XLSX the portal produces goes through here, so
+that a cell a user typed can never run as a formula in the reader's spreadsheet."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe. Numbers are
+    left alone: a negative number is data, not a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(*, filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    """Stream rows as CSV, so that a large export never sits whole in memory."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # so that Excel reads the file as UTF-8
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([neutralise_formula(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

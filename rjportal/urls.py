@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from rjportal.web.views import HomeView, healthz
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("rjportal.accounts.urls")),
+    path("pages/", include("rjportal.web.urls")),
+    path("areas/", include("rjportal.areas.urls")),
+    path("organisations/", include("rjportal.organisations.urls")),
+    path("audit/", include("rjportal.audit.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,78 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from rjportal.accounts.constants import Role
+from rjportal.accounts.models import User
+from rjportal.areas.models import PoliceArea
+from rjportal.organisations.constants import OrganisationKind
+from rjportal.organisations.models import Organisation
+
+TEST_PASSWORD = "a-long-test-password-1"
+
+
+def area(code: str) -> PoliceArea:
+    """The 43 areas are loaded by migration, so tests fetch them rather than build them."""
+    return PoliceArea.objects.get(code=code)
+
+
+KENT = "E23000032"
+ESSEX = "E23000028"
+DYFED_POWYS = "W15000004"
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = OrganisationKind.PCC_OFFICE
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create:
+            self.areas.set(extracted if extracted is not None else [area(KENT)])
+
+
+class PccOfficeFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"PCC office {n}")
+    kind = OrganisationKind.PCC_OFFICE
+
+
+class ProviderFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"RJ provider {n}")
+    kind = OrganisationKind.RJ_PROVIDER
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    role = Role.NATIONAL_ADMIN
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class AdminFactory(UserFactory):
+    role = Role.NATIONAL_ADMIN
+
+
+class PccStaffFactory(UserFactory):
+    role = Role.PCC_STAFF
+    organisation = factory.SubFactory(PccOfficeFactory)
+
+
+class ProviderStaffFactory(UserFactory):
+    role = Role.PROVIDER_STAFF
+    organisation = factory.SubFactory(ProviderFactory)
+
+
+class ModeratorFactory(UserFactory):
+    role = Role.PLEDGE_MODERATOR
