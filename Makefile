@@ -48,7 +48,7 @@ browsers:
 test: install assets browsers test-only
 
 test-only:
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,14 +1,8 @@
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button
 from django.contrib.auth import forms as auth_forms
 
+from rjportal.forms import gds_helper
+
 from .models import User
-
-
-def _helper(submit_label: str) -> FormHelper:
-    helper = FormHelper()
-    helper.add_input(Button("submit", submit_label))
-    return helper
 
 
 class SignInForm(auth_forms.AuthenticationForm):
@@ -20,16 +14,18 @@ class SignInForm(auth_forms.AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email address"
+        # No autofocus: it skips the page's heading and skip link for screen reader users.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
-        self.helper = _helper("Sign in")
+        self.helper = gds_helper(self, "Sign in")
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Change password")
+        self.helper = gds_helper(self, "Change password")
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -37,13 +33,13 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
         self.fields["email"].error_messages["required"] = "Enter your email address"
-        self.helper = _helper("Send reset link")
+        self.helper = gds_helper(self, "Send reset link")
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Set password")
+        self.helper = gds_helper(self, "Set password")
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):

@@ -1,7 +1,7 @@
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+
+from rjportal.forms import gds_helper
 
 from .constants import AuditAction
 from .models import AuditEvent
@@ -25,9 +25,7 @@ class AuditFilterForm(forms.Form):
         used = AuditEvent.objects.exclude(target_type=None).values("target_type").distinct()
         self.fields["target_type"].queryset = ContentType.objects.filter(pk__in=used).order_by("model")
         self.fields["target_type"].label_from_instance = lambda content_type: content_type.name.capitalize()
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.add_input(Button("filter", "Apply filters", css_class="govuk-button--secondary"))
+        self.helper = gds_helper(self, "Apply filters", method="get", secondary=True)
 
     def clean(self):
         cleaned = super().clean()
