@@ -11,6 +11,9 @@ urlpatterns = [
     path("areas/", include("rjportal.areas.urls")),
     path("organisations/", include("rjportal.organisations.urls")),
     path("audit/", include("rjportal.audit.urls")),
+    path("referrals/import/", include("referrals.import_urls")),
+    path("referrals/", include("referrals.urls")),
+    path("api/", include("referrals.api.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -76,3 +78,45 @@ class ProviderStaffFactory(UserFactory):
 
 class ModeratorFactory(UserFactory):
     role = Role.PLEDGE_MODERATOR
+
+
+class ReferringTeamFactory(DjangoModelFactory):
+    class Meta:
+        model = "referrals.ReferringTeam"
+
+    area = factory.LazyFunction(lambda: area(KENT))
+    name = factory.Sequence(lambda n: f"Team {n}")
+    category = "neighbourhood"
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A valid referral at the 'referred' stage, received by a Kent provider in January 2026.
+    Build it through the service in tests of rules; the factory writes directly for speed."""
+
+    class Meta:
+        model = "referrals.Referral"
+
+    provider = factory.SubFactory(ProviderFactory)
+    area = factory.LazyFunction(lambda: area(KENT))
+    reference = factory.Sequence(lambda n: f"RJ-{n:05d}")
+    referring_team = factory.SubFactory(ReferringTeamFactory, area=factory.SelfAttribute("..area"))
+    initiator = "victim"
+    offence_group = "violence_against_the_person"
+    offence_subgroup = "violence_with_injury"
+    justice_stage = "pre_sentence"
+    crime_reported_on = datetime.date(2026, 1, 5)
+    victim_informed_on = datetime.date(2026, 1, 7)
+    victim_requested_on = datetime.date(2026, 1, 8)
+    referred_on = datetime.date(2026, 1, 9)
+    received_on = datetime.date(2026, 1, 12)
+    stage = "referred"
+    stage_changed_on = factory.SelfAttribute("received_on")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from referrals.services import set_clock_deadlines
+
+        referral = model_class(*args, **kwargs)
+        set_clock_deadlines(referral)
+        referral.save()
+        return referral

@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from rjportal.areas.constants import OFFENCE_PARENT, Offence
+from rjportal.areas.models import PoliceArea
+from rjportal.organisations.models import Organisation
+
+from .constants import (
+    OPEN_STAGES,
+    REFERRAL_OFFENCE_GROUPS,
+    REFERRAL_OFFENCE_SUBGROUPS,
+    SATISFACTION_SCALE,
+    ClosureReason,
+    Initiator,
+    InterventionType,
+    JusticeStage,
+    Stage,
+    TeamCategory,
+)
+from .managers import ReferralQuerySet, ReferringTeamQuerySet
+
+
+class ReferringTeam(models.Model):
+    """A team that refers victims to RJ, named as its area names it, in a national category
+    so that areas can be compared."""
+
+    area = models.ForeignKey(PoliceArea, on_delete=models.PROTECT, related_name="referring_teams")
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=20, choices=TeamCategory.choices)
+    staff_count = models.PositiveIntegerField(null=True, blank=True, help_text="Officers or staff, where known")
+
+    objects = ReferringTeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area__name", "name"]
+        constraints = [models.UniqueConstraint("area", Lower("name"), name="team_name_unique_in_area")]
+
+    def __str__(self):
+        return f"{self.name} ({self.area.name})"
+
+
+def _valid_subgroups():
+    """The subgroup must belong to the group: one Q per group that has subgroups."""
+    condition = Q(offence_subgroup="")
+    for group in sorted(set(OFFENCE_PARENT.values())):
+        children = [child for child, parent in OFFENCE_PARENT.items() if parent == group]
+        condition |= Q(offence_group=group, offence_subgroup__in=children)
+    return condition
+
+
+class Referral(models.Model):
+    """One RJ referral as the provider received it. Holds no names, addresses, dates of birth or
+    free-text descriptions of people: the provider's reference links to its own case system."""
+
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals")
+    area = models.ForeignKey(PoliceArea, on_delete=models.PROTECT, related_name="referrals")
+    reference = models.CharField(max_length=50, help_text="The provider's own case reference")
+    referring_team = models.ForeignKey(ReferringTeam, on_delete=models.PROTECT, related_name="referrals")
+    initiator = models.CharField(max_length=20, choices=Initiator.choices)
+    offence_group = models.CharField(max_length=50, choices=[(o.value, o.label) for o in REFERRAL_OFFENCE_GROUPS])
+    offence_subgroup = models.CharField(
+        max_length=50, blank=True, choices=[(o.value, o.label) for o in REFERRAL_OFFENCE_SUBGROUPS]
+    )
+    hate_crime = models.BooleanField(default=False)
+    domestic_abuse = models.BooleanField(default=False)
+    sexual_harm = models.BooleanField(default=False)
+    justice_stage = models.CharField(max_length=30, choices=JusticeStage.choices)
+    offender_under_18 = models.BooleanField(default=False)
+    victim_enhanced_rights = models.BooleanField(default=False)
+
+    crime_reported_on = models.DateField(null=True, blank=True)
+    victim_informed_on = models.DateField(null=True, blank=True)
+    victim_requested_on = models.DateField(null=True, blank=True)
+    referred_on = models.DateField()
+    received_on = models.DateField()
+
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REFERRED)
+    stage_changed_on = models.DateField()
+    contact_attempts = models.PositiveSmallIntegerField(default=0)
+    intervention_type = models.CharField(max_length=20, choices=InterventionType.choices, blank=True)
+    closure_reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)
+    agreement_reached = models.BooleanField(null=True, blank=True)
+    victim_satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    offender_satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    # Victims' Code deadlines, worked out from the dates above when they are saved (working days
+    # need the bank holiday calendar, which the database does not have).
+    information_due_on = models.DateField(null=True, blank=True, editable=False)
+    referral_due_on = models.DateField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "reference"], name="referral_reference_unique_per_provider"),
+            models.CheckConstraint(condition=_valid_subgroups(), name="referral_subgroup_within_group"),
+            models.CheckConstraint(condition=Q(received_on__gte=F("referred_on")), name="referral_received_after_made"),
+            models.CheckConstraint(
+                condition=Q(crime_reported_on__isnull=True) | Q(referred_on__gte=F("crime_reported_on")),
+                name="referral_made_after_crime_reported",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage=Stage.CLOSED, closure_reason__gt="")
+                | (~Q(stage=Stage.CLOSED) & Q(closure_reason="")),
+                name="referral_closed_with_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=[Stage.INTERVENTION, Stage.COMPLETED], intervention_type__gt="")
+                | Q(stage__in=[*OPEN_STAGES[:-1], Stage.CLOSED]),
+                name="referral_intervention_has_a_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage=Stage.COMPLETED)
+                | Q(agreement_reached__isnull=True, victim_satisfaction__isnull=True),
+                name="referral_outcome_only_when_completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(victim_satisfaction__isnull=True) | Q(victim_satisfaction__in=list(SATISFACTION_SCALE)),
+                name="referral_victim_satisfaction_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(offender_satisfaction__isnull=True) | Q(offender_satisfaction__in=list(SATISFACTION_SCALE)),
+                name="referral_offender_satisfaction_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["area", "received_on"]),
+            models.Index(fields=["provider", "received_on"]),
+            models.Index(fields=["area", "offence_group", "received_on"]),
+            models.Index(fields=["referring_team", "received_on"]),
+            models.Index(fields=["stage", "received_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.provider.name})"
+
+    def get_absolute_url(self):
+        return reverse("referrals:detail", kwargs={"pk": self.pk})
+
+    @property
+    def offence(self) -> Offence:
+        return Offence(self.offence_subgroup or self.offence_group)
+
+
+class ReferralEvent(models.Model):
+    """A stage change, shown as the referral's timeline. Carries a reason code, never free text,
+    so that nothing identifying creeps in."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    happened_on = models.DateField()
+    reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["happened_on", "id"]
+
+    def __str__(self):
+        return f"{self.referral.reference}: {self.from_stage or 'new'} → {self.to_stage} on {self.happened_on}"

@@ -1,0 +1,194 @@
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rjportal.audit.constants import AuditAction
+from rjportal.audit.services import audit_record, model_changes
+from rjportal.organisations.constants import OrganisationKind
+
+from .clocks import add_working_days
+from .constants import (
+    INFORMATION_DEADLINE_DAYS,
+    INFORMATION_DEADLINE_DAYS_ENHANCED,
+    NEXT_STAGE,
+    OPEN_STAGES,
+    REFERRAL_DEADLINE_DAYS,
+    SATISFACTION_SCALE,
+    Stage,
+)
+from .models import Referral, ReferralEvent
+from .validation import referral_value_errors
+
+EDITABLE_FIELDS = [
+    "area",
+    "reference",
+    "referring_team",
+    "initiator",
+    "offence_group",
+    "offence_subgroup",
+    "hate_crime",
+    "domestic_abuse",
+    "sexual_harm",
+    "justice_stage",
+    "offender_under_18",
+    "victim_enhanced_rights",
+    "crime_reported_on",
+    "victim_informed_on",
+    "victim_requested_on",
+    "referred_on",
+    "received_on",
+    "contact_attempts",
+]
+
+
+def set_clock_deadlines(referral: Referral) -> None:
+    """Work out the Victims' Code deadlines from the referral's dates."""
+    if referral.crime_reported_on is None:
+        referral.information_due_on = None
+    else:
+        days = INFORMATION_DEADLINE_DAYS_ENHANCED if referral.victim_enhanced_rights else INFORMATION_DEADLINE_DAYS
+        referral.information_due_on = add_working_days(referral.crime_reported_on, days)
+    if referral.victim_requested_on is None:
+        referral.referral_due_on = None
+    else:
+        referral.referral_due_on = add_working_days(referral.victim_requested_on, REFERRAL_DEADLINE_DAYS)
+
+
+def validate_referral(referral: Referral, *, today: date | None = None) -> None:
+    """Every rule a referral must meet, raised together as one ValidationError by field."""
+    errors = referral_value_errors(
+        {field: getattr(referral, field) for field in EDITABLE_FIELDS}, today=today or timezone.localdate()
+    )
+    provider = referral.provider
+    if provider.kind != OrganisationKind.RJ_PROVIDER:
+        errors["provider"] = f"{provider.name} is not an RJ provider"
+    elif referral.area_id and not provider.areas.filter(pk=referral.area_id).exists():
+        errors["area"] = f"{provider.name} does not serve {referral.area.name}"
+    if referral.referring_team_id and referral.area_id and referral.referring_team.area_id != referral.area_id:
+        errors["referring_team"] = f"Choose a team from {referral.area.name}"
+    try:
+        referral.full_clean(exclude=[*errors, "stage_changed_on"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, messages[0])
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def referral_create(*, actor, provider, **values) -> Referral:
+    referral = Referral(provider=provider, stage=Stage.REFERRED, **values)
+    referral.stage_changed_on = referral.received_on
+    validate_referral(referral)
+    set_clock_deadlines(referral)
+    referral.save()
+    ReferralEvent.objects.create(
+        referral=referral, from_stage="", to_stage=Stage.REFERRED, happened_on=referral.received_on, actor=actor
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, target=referral, summary=f"Recorded referral {referral}")
+    return referral
+
+
+@transaction.atomic
+def referral_update(*, actor, referral: Referral, **values) -> Referral:
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    before = {field: getattr(referral, field) for field in EDITABLE_FIELDS}
+    for field, value in values.items():
+        setattr(referral, field, value)
+    validate_referral(referral)
+    set_clock_deadlines(referral)
+    changes = model_changes(referral, EDITABLE_FIELDS, before)
+    if changes:
+        referral.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=referral,
+            summary=f"Changed referral {referral}: {', '.join(changes)}",
+            changes=changes,
+        )
+    return referral
+
+
+def allowed_transitions(referral: Referral) -> list[Stage]:
+    if referral.stage not in OPEN_STAGES:
+        return []
+    return [NEXT_STAGE[Stage(referral.stage)], Stage.CLOSED]
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    actor,
+    referral: Referral,
+    to_stage: str,
+    on_date: date,
+    reason: str = "",
+    intervention_type: str = "",
+    agreement_reached: bool | None = None,
+    victim_satisfaction: int | None = None,
+    offender_satisfaction: int | None = None,
+) -> Referral:
+    """Move a referral to its next stage, or close it with a reason. Anything not allowed from
+    the current stage is refused and nothing changes."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    from_stage = Stage(referral.stage)
+    if to_stage not in allowed_transitions(referral):
+        allowed = " or ".join(stage.label.lower() for stage in allowed_transitions(referral)) or "nothing: it has ended"
+        wanted = Stage(to_stage).label.lower() if to_stage in Stage.values else repr(to_stage)
+        raise ValidationError(
+            {"to_stage": f"A referral at {from_stage.label.lower()} can move to {allowed}, not {wanted}"}
+        )
+    errors = {}
+    if on_date > timezone.localdate():
+        errors["on_date"] = "The date must be today or in the past"
+    elif on_date < referral.stage_changed_on:
+        errors["on_date"] = (
+            f"The date must be on or after {referral.stage_changed_on:%-d %B %Y}, "
+            f"when it reached {from_stage.label.lower()}"
+        )
+    if to_stage == Stage.CLOSED and not reason:
+        errors["reason"] = "Select why the referral was closed"
+    if to_stage == Stage.INTERVENTION and not intervention_type:
+        errors["intervention_type"] = "Select the type of intervention"
+    if to_stage == Stage.COMPLETED:
+        if agreement_reached is None:
+            errors["agreement_reached"] = "Select whether an agreement was reached"
+        if victim_satisfaction not in SATISFACTION_SCALE:
+            errors["victim_satisfaction"] = "Select the victim's satisfaction from 1 to 5"
+        if offender_satisfaction is not None and offender_satisfaction not in SATISFACTION_SCALE:
+            errors["offender_satisfaction"] = "Select the offender's satisfaction from 1 to 5"
+    if errors:
+        raise ValidationError(errors)
+
+    referral.stage = to_stage
+    referral.stage_changed_on = on_date
+    if to_stage == Stage.CLOSED:
+        referral.closure_reason = reason
+    if to_stage == Stage.INTERVENTION:
+        referral.intervention_type = intervention_type
+    if to_stage == Stage.COMPLETED:
+        referral.agreement_reached = agreement_reached
+        referral.victim_satisfaction = victim_satisfaction
+        referral.offender_satisfaction = offender_satisfaction
+    referral.save()
+    ReferralEvent.objects.create(
+        referral=referral,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        happened_on=on_date,
+        reason=reason if to_stage == Stage.CLOSED else "",
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        target=referral,
+        summary=f"Moved referral {referral} from {from_stage.label.lower()} to {Stage(to_stage).label.lower()}",
+        changes={"stage": {"from": from_stage.value, "to": to_stage}, "on": on_date.isoformat()},
+    )
+    return referral
