@@ -21,6 +21,7 @@ class Task:
 
 
 DASHBOARD = Task("Dashboard", "dashboard:index", "See referral gaps by police area, team and crime type.")
+REFERRALS = Task("Referrals", "referrals:list", "RJ referrals, their stages and Victims' Code clocks.")
 AREAS = Task("Police areas", "areas:list", "Police force areas, who governs them and their recorded crime.")
 ORGANISATIONS = Task("Organisations", "organisations:list", "Organisations using the portal and the areas they serve.")
 MY_ORGANISATION = Task(
@@ -31,9 +32,9 @@ ADMIN = Task("Administration", "admin:index", "Manage organisations, users and r
 PASSWORD = Task("Change your password", "password_change", "Choose a new password.", in_navigation=False)
 
 TASKS_BY_ROLE = {
-    Role.NATIONAL_ADMIN: [DASHBOARD, AREAS, ORGANISATIONS, AUDIT, ADMIN, PASSWORD],
-    Role.PCC_STAFF: [DASHBOARD, AREAS, MY_ORGANISATION, PASSWORD],
-    Role.PROVIDER_STAFF: [AREAS, MY_ORGANISATION, PASSWORD],
+    Role.NATIONAL_ADMIN: [DASHBOARD, REFERRALS, AREAS, ORGANISATIONS, AUDIT, ADMIN, PASSWORD],
+    Role.PCC_STAFF: [DASHBOARD, REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
+    Role.PROVIDER_STAFF: [REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
     Role.PLEDGE_MODERATOR: [AREAS, PASSWORD],
 }
 

@@ -1,0 +1,221 @@
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+
+from rjportal.areas.models import PoliceArea
+from rjportal.forms import gds_helper
+from rjportal.organisations.models import Organisation
+
+from .constants import (
+    REFERRAL_OFFENCE_GROUPS,
+    ClosureReason,
+    Initiator,
+    InterventionType,
+    Stage,
+    TeamCategory,
+)
+from .managers import information_clock_missed, referral_clock_missed
+from .models import Referral, ReferringTeam
+
+
+def _any(label, choices):
+    return [("", label), *choices]
+
+
+class ReferralFilterForm(forms.Form):
+    """The referral list's filters. Its queryset feeds the page, the CSV and the XLSX alike."""
+
+    q = forms.CharField(label="Case reference", required=False)
+    area = forms.ModelChoiceField(
+        label="Police area", queryset=PoliceArea.objects.none(), required=False, empty_label="Any area"
+    )
+    provider = forms.ModelChoiceField(
+        label="Provider", queryset=Organisation.objects.none(), required=False, empty_label="Any provider"
+    )
+    team = forms.ModelChoiceField(
+        label="Referring team", queryset=ReferringTeam.objects.none(), required=False, empty_label="Any team"
+    )
+    team_category = forms.ChoiceField(
+        label="Team category", required=False, choices=_any("Any category", TeamCategory.choices)
+    )
+    offence_group = forms.ChoiceField(
+        label="Offence group",
+        required=False,
+        choices=_any("Any offence group", [(o.value, o.label) for o in REFERRAL_OFFENCE_GROUPS]),
+    )
+    stage = forms.ChoiceField(label="Stage", required=False, choices=_any("Any stage", Stage.choices))
+    initiator = forms.ChoiceField(label="Initiated by", required=False, choices=_any("Anyone", Initiator.choices))
+    flags = forms.MultipleChoiceField(
+        label="Sensitive case flags",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("hate_crime", "Hate crime"), ("domestic_abuse", "Domestic abuse"), ("sexual_harm", "Sexual harm")],
+    )
+    received_from = forms.DateField(label="Received from (YYYY-MM-DD)", required=False)
+    received_to = forms.DateField(label="Received to (YYYY-MM-DD)", required=False)
+    clock_missed = forms.BooleanField(label="Only referrals with a Victims' Code clock missed", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = PoliceArea.objects.for_user(user)
+        self.fields["area"].queryset = areas
+        self.fields["provider"].queryset = (
+            Organisation.objects.filter(referrals__in=Referral.objects.for_user(user)).distinct()
+            if not user.is_national_admin
+            else Organisation.objects.filter(kind="rj_provider")
+        )
+        self.fields["team"].queryset = ReferringTeam.objects.filter(area__in=areas).select_related("area")
+        self.helper = gds_helper(self, "Apply filters", method="get", secondary=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and start > end:
+            self.add_error(
+                "received_to", "The 'received to' date must be the same as or after the 'received from' date"
+            )
+        return cleaned
+
+    def filter_queryset(self, referrals, *, today):
+        if not self.is_bound:
+            return referrals
+        if not self.is_valid():
+            return referrals.none()
+        data = self.cleaned_data
+        if data["q"]:
+            referrals = referrals.filter(reference__icontains=data["q"].strip())
+        for field, lookup in [
+            ("area", "area"),
+            ("provider", "provider"),
+            ("team", "referring_team"),
+            ("team_category", "referring_team__category"),
+            ("offence_group", "offence_group"),
+            ("stage", "stage"),
+            ("initiator", "initiator"),
+            ("received_from", "received_on__gte"),
+            ("received_to", "received_on__lte"),
+        ]:
+            if data[field] not in (None, ""):
+                referrals = referrals.filter(**{lookup: data[field]})
+        for flag in data["flags"]:
+            referrals = referrals.filter(**{flag: True})
+        if data["clock_missed"]:
+            referrals = referrals.filter(information_clock_missed(today) | referral_clock_missed())
+        return referrals
+
+
+REQUIRED_MESSAGES = {
+    "reference": "Enter your case reference",
+    "area": "Select the police area",
+    "referring_team": "Select the referring team",
+    "initiator": "Select who asked for RJ",
+    "offence_group": "Select the offence group",
+    "justice_stage": "Select the criminal justice stage",
+    "referred_on": "Enter the date the referral was made",
+    "received_on": "Enter the date your service received the referral",
+}
+
+
+class ReferralForm(forms.ModelForm):
+    """Create and edit a referral. Dates use the GOV.UK three-field date input."""
+
+    crime_reported_on = DateInputField(label="Date the crime was reported to police", required=False)
+    victim_informed_on = DateInputField(label="Date the victim was told about RJ", required=False)
+    victim_requested_on = DateInputField(label="Date the victim asked for a referral", required=False)
+    referred_on = DateInputField(label="Date the referral was made")
+    received_on = DateInputField(label="Date your service received the referral")
+
+    class Meta:
+        model = Referral
+        fields = [
+            "reference",
+            "area",
+            "referring_team",
+            "initiator",
+            "offence_group",
+            "offence_subgroup",
+            "hate_crime",
+            "domestic_abuse",
+            "sexual_harm",
+            "justice_stage",
+            "offender_under_18",
+            "victim_enhanced_rights",
+            "crime_reported_on",
+            "victim_informed_on",
+            "victim_requested_on",
+            "referred_on",
+            "received_on",
+            "contact_attempts",
+        ]
+        labels = {
+            "reference": "Your case reference",
+            "area": "Police area",
+            "initiator": "Who asked for RJ",
+            "offence_subgroup": "Offence subgroup (if any)",
+            "hate_crime": "Hate crime",
+            "domestic_abuse": "Domestic abuse",
+            "sexual_harm": "Sexual harm",
+            "justice_stage": "Criminal justice stage",
+            "offender_under_18": "The offender was under 18",
+            "victim_enhanced_rights": "The victim is entitled to enhanced rights",
+            "contact_attempts": "Contact attempts so far",
+        }
+        help_texts = {
+            "reference": "The reference in your own case system. Do not enter names or other details of people.",
+            "victim_enhanced_rights": "Victims of the most serious crime, persistently targeted, or vulnerable or "
+            "intimidated victims must be told about RJ within 1 working day, not 5.",
+        }
+        widgets = {"contact_attempts": forms.TextInput(attrs={"inputmode": "numeric"})}
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        self.fields["area"].queryset = provider.areas.all()
+        self.fields["referring_team"].queryset = ReferringTeam.objects.filter(
+            area__in=provider.areas.all()
+        ).select_related("area")
+        self.fields["referring_team"].label_from_instance = lambda team: f"{team.area.name}: {team.name}"
+        self.fields["offence_subgroup"].choices = [("", "None")] + [
+            (value, label) for value, label in self.fields["offence_subgroup"].choices if value
+        ]
+        for name, message in REQUIRED_MESSAGES.items():
+            self.fields[name].error_messages["required"] = message
+        self.helper = gds_helper(self, "Save referral")
+
+
+class TransitionForm(forms.Form):
+    to_stage = forms.ChoiceField(label="Move to", widget=forms.RadioSelect)
+    on_date = DateInputField(label="Date it happened")
+    reason = forms.ChoiceField(
+        label="Reason for closing", required=False, choices=_any("Select a reason", ClosureReason.choices)
+    )
+    intervention_type = forms.ChoiceField(
+        label="Type of intervention", required=False, choices=_any("Select a type", InterventionType.choices)
+    )
+    agreement_reached = forms.TypedChoiceField(
+        label="Was an agreement reached?",
+        required=False,
+        choices=[("", "Select"), ("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+    )
+    victim_satisfaction = forms.TypedChoiceField(
+        label="Victim satisfaction (1 very dissatisfied to 5 very satisfied)",
+        required=False,
+        choices=[("", "Select")] + [(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+    )
+    offender_satisfaction = forms.TypedChoiceField(
+        label="Offender satisfaction (optional)",
+        required=False,
+        choices=[("", "Not recorded")] + [(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+    )
+
+    def __init__(self, *args, allowed_stages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in allowed_stages]
+        self.fields["to_stage"].error_messages["required"] = "Select the stage to move to"
+        self.fields["on_date"].error_messages["required"] = "Enter the date it happened"
+        self.helper = gds_helper(self, "Continue")
