@@ -10,7 +10,7 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def load_police_areas(PoliceArea, GoverningBody):  # noqa: N803 (model classes)
+def load_police_areas(PoliceArea, GoverningBody):
     """Create or update the 43 areas and their governing bodies. Safe to run repeatedly."""
     with (DATA_DIR / "police_force_areas.csv").open(encoding="utf-8") as file:
         for row in csv.DictReader(file):

@@ -177,6 +177,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name for each choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "referrals.constants.Stage",
+        "ClosureReasonEnum": "referrals.constants.ClosureReason",
+        "ClockStatusEnum": "referrals.constants.ClockStatus",
+    },
 }
 
 LOGGING = {
