@@ -7,7 +7,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_check(**env):
-    environment = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DATABASE_URL")}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     environment.update(DJANGO_SETTINGS_MODULE="rjportal.settings.production", ALLOWED_HOSTS="rjportal.example", **env)
     return subprocess.run(  # noqa: S603 (our own manage.py)
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
