@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -30,5 +31,5 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_settings_pass_the_deployment_checks():
-    result = run_check(SECRET_KEY="x7" * 40)
+    result = run_check(SECRET_KEY=secrets.token_urlsafe(64))
     assert result.returncode == 0, result.stderr
