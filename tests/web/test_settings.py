@@ -14,7 +14,7 @@ def run_check(**env):
         if key not in ("SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     environment.update(DJANGO_SETTINGS_MODULE="rjportal.settings.production", ALLOWED_HOSTS="rjportal.example", **env)
-    return subprocess.run(  # noqa: S603 (our own manage.py)
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=environment,
