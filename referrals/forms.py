@@ -1,5 +1,6 @@
 from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.utils import timezone
 
 from rjportal.areas.models import PoliceArea
 from rjportal.forms import gds_helper
@@ -15,6 +16,7 @@ from .constants import (
 )
 from .managers import information_clock_missed, referral_clock_missed
 from .models import Referral, ReferringTeam
+from .validation import referral_value_errors
 
 
 def _any(label, choices):
@@ -181,6 +183,14 @@ class ReferralForm(forms.ModelForm):
             self.fields[name].error_messages["required"] = message
         self.helper = gds_helper(self, "Save referral")
 
+    def clean(self):
+        cleaned = super().clean()
+        # The same rules the service applies, so that every problem shows at once.
+        for field, message in referral_value_errors(cleaned, today=timezone.localdate()).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
 
 class TransitionForm(forms.Form):
     to_stage = forms.ChoiceField(label="Move to", widget=forms.RadioSelect)
@@ -216,6 +226,12 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, allowed_stages, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in allowed_stages]
+        # Ask only what the possible moves need.
+        if Stage.INTERVENTION not in allowed_stages:
+            del self.fields["intervention_type"]
+        if Stage.COMPLETED not in allowed_stages:
+            for name in ["agreement_reached", "victim_satisfaction", "offender_satisfaction"]:
+                del self.fields[name]
         self.fields["to_stage"].error_messages["required"] = "Select the stage to move to"
         self.fields["on_date"].error_messages["required"] = "Enter the date it happened"
         self.helper = gds_helper(self, "Continue")
