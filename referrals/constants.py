@@ -46,6 +46,8 @@ class Stage(models.TextChoices):
 
 
 OPEN_STAGES = (Stage.REFERRED, Stage.CONTACTING, Stage.ASSESSING, Stage.PREPARING, Stage.INTERVENTION)
+# The path to completion, in order: the funnel counts how far along it each referral got.
+PATH_STAGES = (*OPEN_STAGES, Stage.COMPLETED)
 
 # The forward path. Any open stage may also go to CLOSED, with a reason.
 NEXT_STAGE = {

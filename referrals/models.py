@@ -10,6 +10,7 @@ from rjportal.organisations.models import Organisation
 
 from .constants import (
     OPEN_STAGES,
+    PATH_STAGES,
     REFERRAL_OFFENCE_GROUPS,
     REFERRAL_OFFENCE_SUBGROUPS,
     SATISFACTION_SCALE,
@@ -79,6 +80,11 @@ class Referral(models.Model):
 
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REFERRED)
     stage_changed_on = models.DateField()
+    # The furthest stage on the path to completion that the referral reached, kept when it is
+    # closed, so that the funnel can be counted without replaying every timeline.
+    furthest_stage = models.CharField(
+        max_length=20, choices=[(stage.value, stage.label) for stage in PATH_STAGES], default=Stage.REFERRED
+    )
     contact_attempts = models.PositiveSmallIntegerField(default=0)
     intervention_type = models.CharField(max_length=20, choices=InterventionType.choices, blank=True)
     closure_reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)

@@ -167,6 +167,8 @@ def referral_transition(
 
     referral.stage = to_stage
     referral.stage_changed_on = on_date
+    if to_stage != Stage.CLOSED:
+        referral.furthest_stage = to_stage
     if to_stage == Stage.CLOSED:
         referral.closure_reason = reason
     if to_stage == Stage.INTERVENTION:

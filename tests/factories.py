@@ -111,6 +111,9 @@ class ReferralFactory(DjangoModelFactory):
     received_on = datetime.date(2026, 1, 12)
     stage = "referred"
     stage_changed_on = factory.SelfAttribute("received_on")
+    furthest_stage = factory.LazyAttribute(
+        lambda referral: "referred" if referral.stage == "closed" else referral.stage
+    )
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

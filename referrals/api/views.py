@@ -1,0 +1,207 @@
+"""The referrals API for provider systems and scripts.
+
+Scoping is the web's: every queryset starts from `Referral.objects.for_user`, writes from
+`editable_by`, so a referral outside a user's scope is a 404. Writes go through the services,
+whose ValidationErrors come back as 400s with the same field names and words as the web form.
+
+DRF exempts its views from the project's LoginRequiredMiddleware (token-authenticated requests
+have no session) and leaves authentication to the permission classes: anonymous requests get
+401 with `WWW-Authenticate: Token`."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from rjportal.audit.constants import AuditAction
+from rjportal.audit.services import audit_record
+
+from ..models import Referral, ReferralEvent, ReferringTeam
+from ..services import referral_create, referral_transition, referral_update
+from .filters import ReferralFilter, ReferringTeamFilter
+from .permissions import CanChangeReferrals, HasReferralAccess
+from .serializers import (
+    ReferralDetailSerializer,
+    ReferralSerializer,
+    ReferralTransitionSerializer,
+    ReferralWriteSerializer,
+    ReferringTeamSerializer,
+)
+
+
+class ApiPagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def service_errors(error: DjangoValidationError) -> ValidationError:
+    """A service's ValidationError({field: message}) as DRF's, keeping field names and words.
+    Errors about the whole record (Django's "__all__") become DRF's non-field errors."""
+    if not hasattr(error, "error_dict"):
+        return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
+    return ValidationError(
+        {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the referrals you can see"),
+    retrieve=extend_schema(summary="One referral with its timeline"),
+    create=extend_schema(
+        summary="Record a referral",
+        request=ReferralWriteSerializer,
+        responses={201: ReferralDetailSerializer},
+        description="Provider staff record referrals for their own organisation; national administrators "
+        "must give `provider`.",
+    ),
+    update=extend_schema(
+        summary="Change a referral", request=ReferralWriteSerializer, responses=ReferralDetailSerializer
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a referral's values",
+        request=ReferralWriteSerializer,
+        responses=ReferralDetailSerializer,
+    ),
+)
+class ReferralViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [IsAuthenticated, HasReferralAccess, CanChangeReferrals]
+    pagination_class = ApiPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReferralFilter
+    queryset = Referral.objects.none()  # for the schema; get_queryset scopes by user
+
+    def get_queryset(self):
+        user = self.request.user
+        referrals = Referral.objects.for_user(user)
+        if self.action not in ("list", "retrieve"):
+            referrals = referrals & Referral.objects.editable_by(user)
+        referrals = referrals.with_clocks(timezone.localdate()).select_related("provider", "area", "referring_team")
+        if self.action != "list":
+            referrals = referrals.prefetch_related(
+                Prefetch("events", queryset=ReferralEvent.objects.order_by("happened_on", "id"))
+            )
+        return referrals
+
+    def get_serializer_class(self):
+        return ReferralSerializer if self.action == "list" else ReferralDetailSerializer
+
+    def _respond_with(self, referral, status_code=status.HTTP_200_OK):
+        """The referral as saved, re-read with its clock statuses and timeline."""
+        referral = self.get_queryset().get(pk=referral.pk)
+        return Response(ReferralDetailSerializer(referral, context=self.get_serializer_context()).data, status_code)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        shown = len(response.data["results"])
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            summary=f"Listed {shown} referrals via API",
+            changes={"count": response.data["count"], "query": request.query_params.dict()},
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        referral = self.get_object()
+        audit_record(
+            actor=request.user, action=AuditAction.VIEW, target=referral, summary=f"Viewed referral {referral} via API"
+        )
+        return Response(self.get_serializer(referral).data)
+
+    def create(self, request, *args, **kwargs):
+        user = request.user
+        serializer = ReferralWriteSerializer(data=request.data, with_provider=user.is_national_admin)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        provider = values.pop("provider") if user.is_national_admin else user.organisation
+        try:
+            referral = referral_create(actor=user, provider=provider, **values)
+        except DjangoValidationError as error:
+            raise service_errors(error) from error
+        return self._respond_with(referral, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        referral = self.get_object()
+        serializer = ReferralWriteSerializer(referral, data=request.data, partial=partial, with_provider=False)
+        serializer.is_valid(raise_exception=True)
+        try:
+            referral_update(actor=request.user, referral=referral, **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise service_errors(error) from error
+        return self._respond_with(referral)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        summary="Move a referral to its next stage, or close it",
+        request=ReferralTransitionSerializer,
+        responses=ReferralDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, *args, **kwargs):
+        referral = self.get_object()
+        serializer = ReferralTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            referral_transition(actor=request.user, referral=referral, **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise service_errors(error) from error
+        return self._respond_with(referral)
+
+
+@extend_schema_view(list=extend_schema(summary="List referring teams, to find their ids"))
+class ReferringTeamViewSet(viewsets.ReadOnlyModelViewSet):
+    """Referring teams are reference data (team names, not case data), so every role with
+    referral access may list all of them."""
+
+    permission_classes = [IsAuthenticated, HasReferralAccess]
+    pagination_class = ApiPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReferringTeamFilter
+    serializer_class = ReferringTeamSerializer
+    queryset = ReferringTeam.objects.select_related("area").order_by("area__name", "name", "id")
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, for any signed-in person or token (provider systems fetch it with their
+    token); anonymous requests get 401 like the rest of the API."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI for signed-in people (anonymous visitors are sent to sign in by the project's
+    LoginRequiredMiddleware), served from drf-spectacular-sidecar's static files, never a CDN.
+
+    The split view serves its start-up script from this same URL (`?script`) instead of inline,
+    so it runs under our `script-src 'self'` with no allowance. drf-spectacular's template also
+    has a three-line inline <style> (box-sizing and page background); CSP blocks it and the page
+    still works, so we grant no `style-src` allowance for it either."""
+
+    permission_classes = [IsAuthenticated]
+    url_name = "api:schema"
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # DRF exempts its views from LoginRequiredMiddleware; this one is a page for people, so
+        # anonymous visitors are sent to sign in as on every other page, not shown a bare 401.
+        view = super().as_view(**initkwargs)
+        view.login_required = True
+        return view

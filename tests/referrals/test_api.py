@@ -1,0 +1,615 @@
+import datetime
+import re
+import zoneinfo
+
+import pytest
+import time_machine
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from referrals.models import Referral, ReferralEvent
+from rjportal.audit.constants import AuditAction
+from rjportal.audit.models import AuditEvent
+from tests.factories import ESSEX, KENT, ProviderFactory, ReferralFactory, ReferringTeamFactory, area
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+TODAY = datetime.date(2026, 2, 2)
+
+
+@pytest.fixture(autouse=True)
+def frozen_time():
+    with time_machine.travel(datetime.datetime(2026, 2, 2, 12, 0, tzinfo=LONDON), tick=False):
+        yield
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def kent_team(db):
+    return ReferringTeamFactory(name="Medway neighbourhood", area=area(KENT))
+
+
+@pytest.fixture
+def own_referral(provider_user, kent_team):
+    """Held by the provider user's organisation, in Kent (the PCC user's area)."""
+    return ReferralFactory(provider=provider_user.organisation, referring_team=kent_team, reference="OWN-1")
+
+
+@pytest.fixture
+def essex_referral(db):
+    """Held by another provider, in Essex: outside the provider's and the Kent PCC's scope."""
+    return ReferralFactory(provider=ProviderFactory(areas=[area(ESSEX)]), area=area(ESSEX), reference="ESX-1")
+
+
+def list_url():
+    return reverse("api:referral-list")
+
+
+def detail_url(referral):
+    return reverse("api:referral-detail", kwargs={"pk": referral.pk})
+
+
+def transition_url(referral):
+    return reverse("api:referral-transition", kwargs={"pk": referral.pk})
+
+
+def new_referral(team, **changes):
+    values = {
+        "area": KENT,
+        "reference": "NEW-1",
+        "referring_team": team.pk,
+        "initiator": "victim",
+        "offence_group": "violence_against_the_person",
+        "offence_subgroup": "violence_with_injury",
+        "justice_stage": "pre_sentence",
+        "crime_reported_on": "2026-01-05",
+        "victim_informed_on": "2026-01-07",
+        "victim_requested_on": "2026-01-08",
+        "referred_on": "2026-01-09",
+        "received_on": "2026-01-12",
+    }
+    return {**values, **changes}
+
+
+def ids(response):
+    return sorted(row["id"] for row in response.json()["results"])
+
+
+# Who may do what -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url_name", "with_pk"),
+    [
+        ("get", "api:referral-list", False),
+        ("post", "api:referral-list", False),
+        ("get", "api:referral-detail", True),
+        ("patch", "api:referral-detail", True),
+        ("put", "api:referral-detail", True),
+        ("post", "api:referral-transition", True),
+        ("get", "api:referring-team-list", False),
+        ("get", "api:schema", False),
+    ],
+)
+def test_anonymous_requests_get_401_not_a_sign_in_redirect(api, own_referral, method, url_name, with_pk):
+    url = reverse(url_name, kwargs={"pk": own_referral.pk} if with_pk else {})
+    response = getattr(api, method)(url, {}, format="json")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_wrong_token_is_401(api, own_referral):
+    api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert api.get(list_url()).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "url_name", "with_pk"),
+    [
+        ("get", "api:referral-list", False),
+        ("post", "api:referral-list", False),
+        ("get", "api:referral-detail", True),
+        ("patch", "api:referral-detail", True),
+        ("post", "api:referral-transition", True),
+        ("get", "api:referring-team-list", False),
+    ],
+)
+def test_moderators_get_403_from_the_referrals_api(api, moderator_user, own_referral, method, url_name, with_pk):
+    api.force_authenticate(moderator_user)
+    url = reverse(url_name, kwargs={"pk": own_referral.pk} if with_pk else {})
+    assert getattr(api, method)(url, {}, format="json").status_code == 403
+
+
+def test_provider_staff_list_and_read_only_their_own_referrals(api, provider_user, own_referral, essex_referral):
+    kent_other_provider = ReferralFactory(reference="KENT-OTHER")
+    api.force_authenticate(provider_user)
+    assert ids(api.get(list_url())) == [own_referral.pk]
+    assert api.get(detail_url(own_referral)).status_code == 200
+    assert api.get(detail_url(essex_referral)).status_code == 404
+    assert api.get(detail_url(kent_other_provider)).status_code == 404
+
+
+def test_pcc_staff_read_their_areas_referrals_whoever_holds_them(api, pcc_user, own_referral, essex_referral):
+    another_kent_provider = ReferralFactory(reference="KENT-2")
+    api.force_authenticate(pcc_user)
+    assert ids(api.get(list_url())) == sorted([own_referral.pk, another_kent_provider.pk])
+    assert api.get(detail_url(own_referral)).status_code == 200
+    assert api.get(detail_url(essex_referral)).status_code == 404
+
+
+def test_pcc_staff_in_another_area_see_none_of_kents(api, other_pcc_user, own_referral, essex_referral):
+    api.force_authenticate(other_pcc_user)
+    assert ids(api.get(list_url())) == [essex_referral.pk]
+    assert api.get(detail_url(own_referral)).status_code == 404
+
+
+def test_pcc_staff_cannot_write_even_in_their_own_area(api, pcc_user, own_referral, kent_team):
+    api.force_authenticate(pcc_user)
+    assert api.post(list_url(), new_referral(kent_team), format="json").status_code == 403
+    assert api.patch(detail_url(own_referral), {"contact_attempts": 3}, format="json").status_code == 403
+    assert api.put(detail_url(own_referral), new_referral(kent_team), format="json").status_code == 403
+    response = api.post(transition_url(own_referral), {"to_stage": "contacting", "on_date": "2026-01-20"})
+    assert response.status_code == 403
+    own_referral.refresh_from_db()
+    assert (own_referral.stage, own_referral.contact_attempts, own_referral.reference) == ("referred", 0, "OWN-1")
+    assert Referral.objects.count() == 1
+
+
+def test_national_admins_see_and_change_every_referral(api, admin_user, own_referral, essex_referral):
+    api.force_authenticate(admin_user)
+    assert ids(api.get(list_url())) == sorted([own_referral.pk, essex_referral.pk])
+    response = api.patch(detail_url(essex_referral), {"contact_attempts": 2}, format="json")
+    assert response.status_code == 200
+    essex_referral.refresh_from_db()
+    assert essex_referral.contact_attempts == 2
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+def test_a_referral_comes_with_its_clocks_stage_and_timeline(api, provider_user, own_referral):
+    ReferralEvent.objects.create(
+        referral=own_referral, from_stage="", to_stage="referred", happened_on=own_referral.received_on
+    )
+    api.force_authenticate(provider_user)
+    data = api.get(detail_url(own_referral)).json()
+    assert data["reference"] == "OWN-1"
+    assert data["area"] == KENT
+    assert data["provider"] == provider_user.organisation_id
+    assert data["stage"] == "referred"
+    assert data["information_clock"] == "met"
+    assert data["referral_clock"] == "met"
+    assert data["allowed_transitions"] == ["contacting", "closed"]
+    assert data["events"] == [{"from_stage": "", "to_stage": "referred", "happened_on": "2026-01-12", "reason": ""}]
+
+
+def test_the_list_shows_a_missed_clock(api, provider_user, kent_team):
+    # Reported on 5 January, so the victim should have been told about RJ by 12 January.
+    ReferralFactory(provider=provider_user.organisation, referring_team=kent_team, victim_informed_on=None)
+    api.force_authenticate(provider_user)
+    [row] = api.get(list_url()).json()["results"]
+    assert row["information_clock"] == "missed"
+    assert "events" not in row
+
+
+def test_every_retrieve_is_audited(api, pcc_user, own_referral):
+    api.force_authenticate(pcc_user)
+    api.get(detail_url(own_referral))
+    api.get(detail_url(own_referral))
+    events = AuditEvent.objects.filter(action=AuditAction.VIEW, target_id=str(own_referral.pk))
+    assert events.count() == 2
+    assert {event.actor for event in events} == {pcc_user}
+
+
+def test_a_list_request_is_audited_once(api, pcc_user, own_referral):
+    ReferralFactory(reference="KENT-2")
+    api.force_authenticate(pcc_user)
+    api.get(list_url())
+    [event] = AuditEvent.objects.filter(action=AuditAction.VIEW)
+    assert event.summary == "Listed 2 referrals via API"
+    assert event.actor == pcc_user
+
+
+def test_a_referral_out_of_scope_is_not_audited_as_viewed(api, provider_user, essex_referral):
+    api.force_authenticate(provider_user)
+    assert api.get(detail_url(essex_referral)).status_code == 404
+    assert not AuditEvent.objects.filter(target_id=str(essex_referral.pk)).exists()
+
+
+# Filters and pagination ------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_referrals(provider_user, kent_team):
+    provider = provider_user.organisation
+    provider.areas.add(area(ESSEX))
+    other_team = ReferringTeamFactory(name="Custody suite", area=area(KENT))
+    return {
+        "plain": ReferralFactory(provider=provider, referring_team=kent_team, reference="A-1"),
+        "offender_led": ReferralFactory(
+            provider=provider,
+            referring_team=other_team,
+            reference="A-2",
+            initiator="offender",
+            offence_group="theft_offences",
+            offence_subgroup="",
+            referred_on=datetime.date(2026, 1, 19),
+            received_on=datetime.date(2026, 1, 20),
+            stage="contacting",
+        ),
+        "essex": ReferralFactory(provider=provider, area=area(ESSEX), reference="A-3"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"area": ESSEX}, ["essex"]),
+        ({"stage": "contacting"}, ["offender_led"]),
+        ({"offence_group": "theft_offences"}, ["offender_led"]),
+        ({"initiator": "offender"}, ["offender_led"]),
+        ({"received_from": "2026-01-13"}, ["offender_led"]),
+        ({"received_to": "2026-01-13"}, ["essex", "plain"]),
+        ({"reference": "A-3"}, ["essex"]),
+        ({"reference": "A-"}, []),
+        ({"area": KENT, "stage": "referred"}, ["plain"]),
+    ],
+)
+def test_filters(api, provider_user, three_referrals, query, expected):
+    api.force_authenticate(provider_user)
+    response = api.get(list_url(), query)
+    assert response.status_code == 200
+    assert ids(response) == sorted(three_referrals[name].pk for name in expected)
+
+
+def test_filter_by_referring_team(api, provider_user, three_referrals, kent_team):
+    api.force_authenticate(provider_user)
+    assert ids(api.get(list_url(), {"referring_team": kent_team.pk})) == [three_referrals["plain"].pk]
+
+
+@pytest.mark.parametrize(
+    "query", [{"area": "E99999999"}, {"stage": "lost"}, {"received_from": "2 January"}, {"referring_team": "x"}]
+)
+def test_a_bad_filter_value_is_400_naming_the_parameter(api, provider_user, three_referrals, query):
+    api.force_authenticate(provider_user)
+    response = api.get(list_url(), query)
+    assert response.status_code == 400
+    assert list(response.json()) == list(query)
+
+
+def test_pages_of_100_by_default_and_page_size_on_request(api, provider_user, kent_team):
+    ReferralFactory.create_batch(101, provider=provider_user.organisation, referring_team=kent_team)
+    api.force_authenticate(provider_user)
+    first = api.get(list_url()).json()
+    assert (first["count"], len(first["results"])) == (101, 100)
+    assert len(api.get(first["next"]).json()["results"]) == 1
+    assert len(api.get(list_url(), {"page_size": 30}).json()["results"]) == 30
+    assert len(api.get(list_url(), {"page_size": 5000}).json()["results"]) == 101
+
+
+def test_page_size_is_capped_at_1000():
+    from referrals.api.views import ApiPagination
+
+    request = type("Request", (), {"query_params": {"page_size": "5000"}})()
+    assert ApiPagination().get_page_size(request) == 1000
+
+
+# Recording and changing ------------------------------------------------------------------
+
+
+def test_provider_staff_record_a_referral_for_their_own_organisation(api, provider_user, kent_team):
+    stranger = ProviderFactory()
+    api.force_authenticate(provider_user)
+    response = api.post(list_url(), new_referral(kent_team, provider=stranger.pk), format="json")
+    assert response.status_code == 201, response.json()
+    referral = Referral.objects.get()
+    assert referral.provider == provider_user.organisation
+    assert response.json()["id"] == referral.pk
+    assert response.json()["information_clock"] == "met"
+    assert [event["to_stage"] for event in response.json()["events"]] == ["referred"]
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, target_id=str(referral.pk)).exists()
+
+
+def test_national_admins_must_say_which_provider(api, admin_user, kent_team):
+    provider = ProviderFactory()
+    api.force_authenticate(admin_user)
+    response = api.post(list_url(), new_referral(kent_team), format="json")
+    assert response.status_code == 400
+    assert "provider" in response.json()
+    response = api.post(list_url(), new_referral(kent_team, provider=provider.pk), format="json")
+    assert response.status_code == 201
+    assert Referral.objects.get().provider == provider
+
+
+def test_a_provider_that_is_not_an_rj_provider_is_refused_in_the_services_words(api, admin_user, pcc_user, kent_team):
+    api.force_authenticate(admin_user)
+    response = api.post(list_url(), new_referral(kent_team, provider=pcc_user.organisation_id), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"provider": [f"{pcc_user.organisation.name} is not an RJ provider"]}
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"received_on": "2026-01-08"},
+            "received_on",
+            "The date the referral was received must be the same as or after the referral date",
+        ),
+        ({"referred_on": "2026-03-01"}, "referred_on", "The referral date must be today or in the past"),
+        (
+            {"offence_subgroup": "shoplifting"},
+            "offence_subgroup",
+            "The offence subgroup must belong to the offence group",
+        ),
+        ({"area": ESSEX}, "area", None),
+        ({"area": "E99999999"}, "area", None),
+        ({"initiator": "neighbour"}, "initiator", None),
+        ({"received_on": "12/01/2026"}, "received_on", None),
+    ],
+)
+def test_invalid_values_are_400_with_field_messages_and_record_nothing(
+    api, provider_user, kent_team, changes, field, message
+):
+    api.force_authenticate(provider_user)
+    response = api.post(list_url(), new_referral(kent_team, **changes), format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    if message:
+        assert response.json()[field] == [message]
+    assert not Referral.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
+
+
+def test_a_team_from_another_area_is_refused(api, provider_user):
+    essex_team = ReferringTeamFactory(area=area(ESSEX))
+    api.force_authenticate(provider_user)
+    response = api.post(list_url(), new_referral(essex_team), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"referring_team": ["Choose a team from Kent"]}
+
+
+def test_a_reference_already_used_by_the_provider_is_refused(api, provider_user, own_referral, kent_team):
+    api.force_authenticate(provider_user)
+    response = api.post(list_url(), new_referral(kent_team, reference=own_referral.reference), format="json")
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    assert Referral.objects.count() == 1
+
+
+def test_provider_staff_change_their_referral(api, provider_user, own_referral):
+    api.force_authenticate(provider_user)
+    response = api.patch(detail_url(own_referral), {"contact_attempts": 3, "victim_informed_on": None}, format="json")
+    assert response.status_code == 200
+    assert response.json()["contact_attempts"] == 3
+    assert response.json()["information_clock"] == "missed"
+    own_referral.refresh_from_db()
+    assert own_referral.contact_attempts == 3
+    assert AuditEvent.objects.filter(action=AuditAction.UPDATE, target_id=str(own_referral.pk)).exists()
+
+
+def test_a_full_update_needs_every_required_value(api, provider_user, own_referral, kent_team):
+    api.force_authenticate(provider_user)
+    assert api.put(detail_url(own_referral), {"contact_attempts": 1}, format="json").status_code == 400
+    response = api.put(detail_url(own_referral), new_referral(kent_team, reference="OWN-1B"), format="json")
+    assert response.status_code == 200
+    own_referral.refresh_from_db()
+    assert own_referral.reference == "OWN-1B"
+
+
+def test_an_invalid_change_is_400_and_changes_nothing(api, provider_user, own_referral):
+    api.force_authenticate(provider_user)
+    response = api.patch(detail_url(own_referral), {"received_on": "2026-01-01", "contact_attempts": 4}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "received_on": ["The date the referral was received must be the same as or after the referral date"]
+    }
+    own_referral.refresh_from_db()
+    assert (own_referral.received_on, own_referral.contact_attempts) == (datetime.date(2026, 1, 12), 0)
+
+
+def test_the_provider_of_a_referral_cannot_be_changed(api, admin_user, provider_user, own_referral):
+    api.force_authenticate(admin_user)
+    response = api.patch(detail_url(own_referral), {"provider": ProviderFactory().pk}, format="json")
+    assert response.status_code == 200
+    assert response.json()["provider"] == provider_user.organisation_id
+    own_referral.refresh_from_db()
+    assert own_referral.provider == provider_user.organisation
+
+
+def test_provider_staff_cannot_change_another_providers_referral(api, provider_user, essex_referral):
+    api.force_authenticate(provider_user)
+    assert api.patch(detail_url(essex_referral), {"contact_attempts": 3}, format="json").status_code == 404
+    response = api.post(transition_url(essex_referral), {"to_stage": "contacting", "on_date": "2026-01-20"})
+    assert response.status_code == 404
+    essex_referral.refresh_from_db()
+    assert (essex_referral.contact_attempts, essex_referral.stage) == (0, "referred")
+
+
+# Moving stage ----------------------------------------------------------------------------
+
+
+def test_provider_staff_move_a_referral_on(api, provider_user, own_referral):
+    api.force_authenticate(provider_user)
+    response = api.post(transition_url(own_referral), {"to_stage": "contacting", "on_date": "2026-01-20"})
+    assert response.status_code == 200
+    assert response.json()["stage"] == "contacting"
+    assert response.json()["stage_changed_on"] == "2026-01-20"
+    assert response.json()["allowed_transitions"] == ["assessing", "closed"]
+    assert [event["to_stage"] for event in response.json()["events"]] == ["contacting"]
+    assert AuditEvent.objects.filter(action=AuditAction.TRANSITION, target_id=str(own_referral.pk)).exists()
+
+
+def test_closing_needs_a_reason(api, provider_user, own_referral):
+    api.force_authenticate(provider_user)
+    response = api.post(transition_url(own_referral), {"to_stage": "closed", "on_date": "2026-01-20"})
+    assert response.status_code == 400
+    assert response.json() == {"reason": ["Select why the referral was closed"]}
+    response = api.post(
+        transition_url(own_referral), {"to_stage": "closed", "on_date": "2026-01-20", "reason": "withdrawn"}
+    )
+    assert response.status_code == 200
+    own_referral.refresh_from_db()
+    assert (own_referral.stage, own_referral.closure_reason) == ("closed", "withdrawn")
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"to_stage": "assessing", "on_date": "2026-01-20"}, "to_stage"),
+        ({"to_stage": "completed", "on_date": "2026-01-20"}, "to_stage"),
+        ({"to_stage": "lost", "on_date": "2026-01-20"}, "to_stage"),
+        ({"to_stage": "contacting", "on_date": "2026-03-01"}, "on_date"),
+        ({"to_stage": "contacting", "on_date": "2026-01-01"}, "on_date"),
+        ({"to_stage": "contacting"}, "on_date"),
+        ({"to_stage": "closed", "on_date": "2026-01-20", "reason": "bored"}, "reason"),
+    ],
+)
+def test_a_transition_that_is_not_allowed_is_400_and_changes_nothing(api, provider_user, own_referral, payload, field):
+    api.force_authenticate(provider_user)
+    response = api.post(transition_url(own_referral), payload, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    own_referral.refresh_from_db()
+    assert (own_referral.stage, own_referral.stage_changed_on) == ("referred", datetime.date(2026, 1, 12))
+    assert not own_referral.events.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.TRANSITION).exists()
+
+
+def test_a_skipped_stage_is_refused_in_the_services_words(api, provider_user, own_referral):
+    api.force_authenticate(provider_user)
+    response = api.post(transition_url(own_referral), {"to_stage": "assessing", "on_date": "2026-01-20"})
+    assert response.json() == {"to_stage": ["A referral at referred can move to contacting or closed, not assessing"]}
+
+
+def test_completing_records_the_outcome(api, provider_user, kent_team):
+    referral = ReferralFactory(
+        provider=provider_user.organisation, referring_team=kent_team, stage="intervention", intervention_type="video"
+    )
+    api.force_authenticate(provider_user)
+    response = api.post(transition_url(referral), {"to_stage": "completed", "on_date": "2026-01-30"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"agreement_reached", "victim_satisfaction"}
+    payload = {"to_stage": "completed", "on_date": "2026-01-30", "agreement_reached": True, "victim_satisfaction": 5}
+    assert api.post(transition_url(referral), payload, format="json").status_code == 200
+    referral.refresh_from_db()
+    assert (referral.stage, referral.agreement_reached, referral.victim_satisfaction) == ("completed", True, 5)
+
+
+# Tokens and sessions ---------------------------------------------------------------------
+
+
+def test_a_provider_system_works_with_a_token_and_no_session(client, provider_user, own_referral, kent_team):
+    """The plain Django client, so the project's sign-in middleware and CSRF checks run."""
+    token = Token.objects.create(user=provider_user)
+    headers = {"Authorization": f"Token {token.key}"}
+    response = client.get(list_url(), headers=headers)
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [own_referral.pk]
+    response = client.post(list_url(), new_referral(kent_team), content_type="application/json", headers=headers)
+    assert response.status_code == 201
+    assert Referral.objects.filter(reference="NEW-1", provider=provider_user.organisation).exists()
+
+
+def test_a_signed_in_person_uses_the_api_with_their_session(client, pcc_user, own_referral):
+    client.force_login(pcc_user)
+    assert client.get(detail_url(own_referral)).status_code == 200
+
+
+def test_session_writes_need_the_csrf_token(provider_user, own_referral):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(provider_user)
+    response = client.patch(detail_url(own_referral), {"contact_attempts": 3}, content_type="application/json")
+    assert response.status_code == 403
+    own_referral.refresh_from_db()
+    assert own_referral.contact_attempts == 0
+
+
+# Referring teams -------------------------------------------------------------------------
+
+
+def test_provider_systems_find_team_ids_by_area(api, provider_user, kent_team):
+    essex_team = ReferringTeamFactory(name="Essex victim care", area=area(ESSEX), category="victim_care_unit")
+    api.force_authenticate(provider_user)
+    response = api.get(reverse("api:referring-team-list"), {"area": KENT})
+    assert response.json()["results"] == [
+        {
+            "id": kent_team.pk,
+            "name": "Medway neighbourhood",
+            "area": KENT,
+            "area_name": "Kent",
+            "category": "neighbourhood",
+        }
+    ]
+    all_ids = [row["id"] for row in api.get(reverse("api:referring-team-list")).json()["results"]]
+    assert sorted(all_ids) == sorted([kent_team.pk, essex_team.pk])
+    assert api.get(reverse("api:referring-team-list"), {"area": "nowhere"}).status_code == 400
+
+
+def test_referring_teams_are_read_only(api, admin_user, kent_team):
+    api.force_authenticate(admin_user)
+    response = api.post(reverse("api:referring-team-list"), {"name": "New", "area": KENT}, format="json")
+    assert response.status_code == 405
+
+
+# Schema and docs -------------------------------------------------------------------------
+
+
+def test_the_schema_is_served_to_signed_in_users_and_tokens(client, pcc_user, provider_user):
+    client.force_login(pcc_user)
+    response = client.get(reverse("api:schema"))
+    assert response.status_code == 200
+    schema = response.content.decode()
+    assert "/api/v1/referrals/{id}/transition/" in schema
+    assert "tokenAuth" in schema
+    client.logout()
+    token = Token.objects.create(user=provider_user)
+    assert client.get(reverse("api:schema"), headers={"Authorization": f"Token {token.key}"}).status_code == 200
+
+
+def test_the_docs_are_for_signed_in_people(client):
+    response = client.get(reverse("api:docs"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_docs_page_uses_no_cdn_and_no_inline_script(client, pcc_user):
+    client.force_login(pcc_user)
+    response = client.get(reverse("api:docs"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for host in ("cdn", "unpkg", "jsdelivr", "http://", "https://"):
+        assert host not in page
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, flags=re.DOTALL)
+    assert len(scripts) == 3
+    assert all('src="' in attributes and not body.strip() for attributes, body in scripts)
+    assert "<style" not in page
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+
+
+def test_the_docs_assets_are_served_from_our_own_static_files(client, pcc_user):
+    client.force_login(pcc_user)
+    page = client.get(reverse("api:docs")).content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    static_files = [source for source in sources if source.startswith("/static/")]
+    assert len(static_files) == 4  # the stylesheet, the favicon and two bundles
+    for source in static_files:
+        assert finders.find(source.removeprefix("/static/")), source
+    [script_url] = [source for source in sources if source.startswith(reverse("api:docs"))]
+    script = client.get(script_url.replace("&amp;", "&"))
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert reverse("api:schema") in script.content.decode()
