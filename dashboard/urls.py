@@ -1,9 +1,12 @@
 from django.urls import path
 
-from .views import DashboardIndexView
+from .views import AreaDashboardView, NationalDashboardView, QuarterlyReturnView, my_area_dashboard
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", DashboardIndexView.as_view(), name="index"),
+    path("", NationalDashboardView.as_view(), name="index"),
+    path("mine/", my_area_dashboard, name="mine"),
+    path("area/<str:code>/", AreaDashboardView.as_view(), name="area"),
+    path("area/<str:code>/return/", QuarterlyReturnView.as_view(), name="return"),
 ]

@@ -1,23 +1,191 @@
+import io
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.generic import TemplateView
+from openpyxl import Workbook
 
 from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import RoleRequiredMixin
 from rjportal.areas.models import PoliceArea
-from rjportal.areas.selectors import area_list
+from rjportal.exports import csv_response, neutralise_formula
+
+from .forms import DashboardFilterForm
+from .reports import area_report, national_report, quarterly_return
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class DashboardIndexView(RoleRequiredMixin, TemplateView):
-    """The starting point for PCC offices and administrators. Referral gap charts join
-    this page when referral data exists; until then it lists the areas in the user's scope."""
+def tables_as_xlsx(tables, *, filename: str, notes: list[str]) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    about = workbook.create_sheet("About")
+    for line in notes:
+        about.append([neutralise_formula(line)])
+    for table in tables:
+        sheet = workbook.create_sheet(table.key[:31])
+        sheet.append([table.title])
+        sheet.append(table.columns)
+        for row in table.rows:
+            sheet.append([neutralise_formula(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class DashboardView(RoleRequiredMixin, TemplateView):
+    """Shared by the area and national views: the filter form, and downloads of any table
+    (`?export=<table>`, CSV) or of them all (`?format=xlsx`)."""
 
     allowed_roles = (Role.PCC_STAFF,)
-    template_name = "dashboard/index.html"
+
+    def get(self, request, *args, **kwargs):
+        self.filter_form = DashboardFilterForm(request.GET or None)
+        self.report = self.build_report()
+        tables = self.report.tables()
+        export = request.GET.get("export")
+        if export:
+            table = next((table for table in tables if table.key == export), None)
+            if table is None:
+                raise Http404("No such table.")
+            return csv_response(filename=f"{self.file_stem()}-{table.key}.csv", header=table.columns, rows=table.rows)
+        if request.GET.get("format") == "xlsx":
+            return tables_as_xlsx(tables, filename=f"{self.file_stem()}.xlsx", notes=self.notes())
+        return super().get(request, *args, **kwargs)
+
+    def download_url(self, **params):
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        query.pop("format", None)
+        for key, value in params.items():
+            query[key] = value
+        return f"?{query.urlencode()}"
+
+    def notes(self) -> list[str]:
+        scope = self.report.scope
+        year = self.report.year_ending
+        return [
+            f"RJ Portal: {self.title()}",
+            f"Referrals received {scope.period.start:%-d %B %Y} to {scope.period.end:%-d %B %Y}.",
+            "A referral is counted when an RJ provider records receiving it.",
+            f"Recorded crime: ONS police recorded crime, year ending {year:%-d %B %Y}." if year else "",
+            "Counts from 1 to 4 beyond the viewer's own area are shown as <5 and give no rate.",
+            "Source for recorded crime: Office for National Statistics, Open Government Licence v3.0.",
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        areas, year_ending = area_list()
         context.update(
-            areas=areas.filter(pk__in=PoliceArea.objects.for_user(self.request.user).values("pk")),
-            year_ending=year_ending,
+            filter_form=self.filter_form,
+            report=self.report,
+            tables={table.key: table for table in self.report.tables()},
+            csv_urls={table.key: self.download_url(export=table.key) for table in self.report.tables()},
+            xlsx_url=self.download_url(format="xlsx"),
+            notes=self.notes(),
         )
         return context
+
+
+class AreaDashboardView(DashboardView):
+    template_name = "dashboard/area.html"
+
+    def build_report(self):
+        # Another area's dashboard is "not found" for PCC staff: they see it only as aggregates.
+        self.area = get_object_or_404(PoliceArea.objects.for_user(self.request.user), code=self.kwargs["code"])
+        return area_report(
+            area=self.area,
+            scope=self.filter_form.scope(),
+            financial_year=self.filter_form.financial_year(),
+            today=timezone.localdate(),
+        )
+
+    def title(self):
+        return f"{self.area.name} referral dashboard"
+
+    def file_stem(self):
+        return f"rj-dashboard-{slugify(self.area.name)}-{self.report.scope.period.start:%Y-%m-%d}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            area=self.area,
+            other_areas=PoliceArea.objects.for_user(self.request.user).exclude(pk=self.area.pk),
+            national_url=reverse("dashboard:index") + self.download_url(),
+        )
+        return context
+
+
+class NationalDashboardView(DashboardView):
+    template_name = "dashboard/national.html"
+
+    def build_report(self):
+        own_areas = PoliceArea.objects.for_user(self.request.user)
+        peer_code = self.request.GET.get("peers_of")
+        peer_of = own_areas.filter(code=peer_code).first() if peer_code else None
+        if peer_of is None and not self.request.user.sees_all_areas:
+            peer_of = own_areas.first()
+        self.own_codes = set(own_areas.values_list("code", flat=True))
+        return national_report(scope=self.filter_form.scope(), peer_of=peer_of)
+
+    def title(self):
+        return "National comparison of RJ referrals"
+
+    def file_stem(self):
+        return f"rj-national-{self.report.scope.period.start:%Y-%m-%d}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(own_codes=self.own_codes)
+        return context
+
+
+def my_area_dashboard(request):
+    """PCC office staff land on their own area; administrators on the national view."""
+    area = PoliceArea.objects.for_user(request.user).order_by("name").first()
+    if request.user.sees_all_areas or area is None:
+        return redirect("dashboard:index")
+    return redirect("dashboard:area", code=area.code)
+
+
+class QuarterlyReturnView(RoleRequiredMixin, TemplateView):
+    """The figures the Ministry of Justice asks PCCs for, by quarter of a financial year.
+    Spend joins this return with the strategy data."""
+
+    allowed_roles = (Role.PCC_STAFF,)
+    template_name = "dashboard/return.html"
+
+    def get(self, request, *args, **kwargs):
+        self.area = get_object_or_404(PoliceArea.objects.for_user(request.user), code=kwargs["code"])
+        self.filter_form = DashboardFilterForm(request.GET or None)
+        self.table = quarterly_return(area=self.area, financial_year=self.filter_form.financial_year())
+        stem = (
+            f"rj-quarterly-return-{slugify(self.area.name)}-{self.filter_form.financial_year().label.replace('/', '-')}"
+        )
+        if request.GET.get("format") == "csv":
+            return csv_response(filename=f"{stem}.csv", header=self.table.columns, rows=self.table.rows)
+        if request.GET.get("format") == "xlsx":
+            return tables_as_xlsx([self.table], filename=f"{stem}.xlsx", notes=RETURN_NOTES)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        links = {}
+        for kind in ("csv", "xlsx"):
+            query["format"] = kind
+            links[kind] = f"?{query.urlencode()}"
+        context.update(
+            area=self.area, table=self.table, links=links, notes=RETURN_NOTES, year=self.filter_form.financial_year()
+        )
+        return context
+
+
+RETURN_NOTES = [
+    "Referrals: referrals an RJ provider recorded as received in the quarter.",
+    "Victims supported: of those referrals, the ones that reached an RJ intervention (direct or indirect).",
+    "Spend is not yet recorded in RJ Portal.",
+]

@@ -20,7 +20,8 @@ class Task:
         return reverse(self.url_name)
 
 
-DASHBOARD = Task("Dashboard", "dashboard:index", "See referral gaps by police area, team and crime type.")
+DASHBOARD = Task("Dashboard", "dashboard:index", "Compare referral rates across the 43 police areas.")
+MY_DASHBOARD = Task("Dashboard", "dashboard:mine", "See where referrals are missing in your area, by team and crime type.")
 REFERRALS = Task("Referrals", "referrals:list", "RJ referrals, their stages and Victims' Code clocks.")
 AREAS = Task("Police areas", "areas:list", "Police force areas, who governs them and their recorded crime.")
 ORGANISATIONS = Task("Organisations", "organisations:list", "Organisations using the portal and the areas they serve.")
@@ -33,7 +34,7 @@ PASSWORD = Task("Change your password", "password_change", "Choose a new passwor
 
 TASKS_BY_ROLE = {
     Role.NATIONAL_ADMIN: [DASHBOARD, REFERRALS, AREAS, ORGANISATIONS, AUDIT, ADMIN, PASSWORD],
-    Role.PCC_STAFF: [DASHBOARD, REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
+    Role.PCC_STAFF: [MY_DASHBOARD, REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
     Role.PROVIDER_STAFF: [REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
     Role.PLEDGE_MODERATOR: [AREAS, PASSWORD],
 }

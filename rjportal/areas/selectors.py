@@ -45,3 +45,9 @@ def area_recorded_crime(area: PoliceArea):
     order = {offence: index for index, offence in enumerate(OFFENCE_LEVEL)}
     rows.sort(key=lambda row: (order[row["parent"] or row["offence"]], row["is_subgroup"], order[row["offence"]]))
     return latest, rows
+
+
+def recorded_crime_by_area_and_offence(year_ending) -> dict[tuple[int, str], int]:
+    """Recorded crime for one year ending, keyed by (area id, offence code)."""
+    rows = RecordedCrime.objects.filter(year_ending=year_ending).values_list("area_id", "offence", "count")
+    return {(area_id, offence): count for area_id, offence, count in rows}

@@ -1,0 +1,126 @@
+"""Where referrals are missing: comparisons of aggregated counts. Every input here is already
+counted by the database (dozens of numbers, never rows of cases); these functions only divide,
+rank and compare them, so that each figure can be checked by hand in a test."""
+
+import math
+import statistics
+from dataclasses import dataclass
+
+from rjportal.areas.constants import OFFENCE_LEVEL, Offence, OffenceLevel
+from rjportal.disclosure import is_suppressed, shown_rate
+
+RECORDED_CRIME_GROUPS = [offence for offence, level in OFFENCE_LEVEL.items() if level == OffenceLevel.GROUP]
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The lower quartile, median and upper quartile of a set of rates (None when empty)."""
+
+    q1: float | None
+    median: float | None
+    q3: float | None
+    areas: int
+
+
+def spread(values) -> Spread:
+    """Quartiles by the 'inclusive' method (the one spreadsheets call QUARTILE.INC)."""
+    values = sorted(value for value in values if value is not None)
+    if not values:
+        return Spread(None, None, None, 0)
+    if len(values) == 1:
+        return Spread(values[0], values[0], values[0], 1)
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return Spread(q1, median, q3, len(values))
+
+
+def national_spreads(*, referrals, crime, area_ids) -> dict[str, Spread]:
+    """For each offence group, the spread across areas of referrals per 1,000 recorded crimes.
+    An area's rate is left out where its count is suppressed (1 to 4) or it has no recorded
+    crime in the group, because those rates cannot be shown beyond the area."""
+    return {
+        group: spread(
+            shown_rate(referrals.get((area_id, group), 0), crime.get((area_id, group))) for area_id in area_ids
+        )
+        for group in RECORDED_CRIME_GROUPS
+    }
+
+
+def crime_type_gaps(*, area_id, referrals, crime, spreads) -> list[dict]:
+    """The area's referrals by offence group against the national median rate: expected
+    (median rate times the area's recorded crime) minus actual, biggest shortfall first."""
+    rows = []
+    for group in RECORDED_CRIME_GROUPS:
+        actual = referrals.get((area_id, group), 0)
+        recorded = crime.get((area_id, group))
+        national = spreads[group]
+        expected = national.median * recorded / 1000 if national.median is not None and recorded else None
+        rows.append(
+            {
+                "offence_group": group,
+                "label": Offence(group).label,
+                "referrals": actual,
+                "recorded_crime": recorded,
+                "rate": actual * 1000 / recorded if recorded else None,
+                "national_q1": national.q1,
+                "national_median": national.median,
+                "national_q3": national.q3,
+                "expected": expected,
+                "gap": expected - actual if expected is not None else None,
+            }
+        )
+    return sorted(rows, key=lambda row: (row["gap"] is None, -(row["gap"] or 0), row["label"]))
+
+
+def team_category_gaps(*, area_counts: dict[str, int], national_counts: dict[str, int], categories) -> list[dict]:
+    """Each team category's share of the area's referrals against its share nationally, and how
+    many referrals the area would have from that category at the national share."""
+    area_total = sum(area_counts.values())
+    national_total = sum(national_counts.values())
+    rows = []
+    for value, label in categories:
+        count = area_counts.get(value, 0)
+        national = national_counts.get(value, 0)
+        national_share = None if is_suppressed(national) or not national_total else national / national_total
+        expected = national_share * area_total if national_share is not None else None
+        rows.append(
+            {
+                "category": value,
+                "label": label,
+                "referrals": count,
+                "share": count / area_total if area_total else None,
+                "national_share": national_share,
+                "expected": expected,
+                "gap": expected - count if expected is not None else None,
+            }
+        )
+    return sorted(rows, key=lambda row: (row["gap"] is None, -(row["gap"] or 0), row["label"]))
+
+
+def peer_areas(*, area_id, crime, area_ids, how_many=5) -> list[tuple[int, float]]:
+    """The areas most alike in recorded crime volume (log of the total) and mix (each group's
+    share of the total): Euclidean distance on standardised features. Returns (area id,
+    distance), closest first."""
+    features = {}
+    for candidate in area_ids:
+        total = crime.get((candidate, Offence.TOTAL))
+        if not total:
+            continue
+        features[candidate] = [math.log(total)] + [
+            crime.get((candidate, group), 0) / total for group in RECORDED_CRIME_GROUPS
+        ]
+    if area_id not in features or len(features) < 2:
+        return []
+    columns = list(zip(*features.values(), strict=True))
+    means = [statistics.fmean(column) for column in columns]
+    deviations = [statistics.pstdev(column) or 1.0 for column in columns]
+
+    def standardised(values):
+        return [(value - mean) / deviation for value, mean, deviation in zip(values, means, deviations, strict=True)]
+
+    target = standardised(features[area_id])
+    distances = [
+        (candidate, math.dist(target, standardised(values)))
+        for candidate, values in features.items()
+        if candidate != area_id
+    ]
+    return sorted(distances, key=lambda pair: pair[1])[:how_many]

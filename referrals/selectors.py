@@ -1,0 +1,129 @@
+"""Aggregate reads of referrals for reports and the dashboard. Every figure is counted in the
+database (GROUP BY and conditional aggregates); callers get small dicts, never rows of cases."""
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from django.db.models import Avg, Count, F, Q
+
+from rjportal.periods import Period
+
+from .constants import DIRECT_INTERVENTIONS, PATH_STAGES, Stage
+from .managers import information_clock_missed
+from .models import Referral, ReferringTeam
+
+
+@dataclass(frozen=True)
+class ReferralScope:
+    """Which referrals a figure counts: received in the period, optionally narrowed."""
+
+    period: Period
+    offence_group: str = ""
+    justice_stage: str = ""
+    initiator: str = ""
+
+    def last_year(self) -> "ReferralScope":
+        return replace(self, period=self.period.same_period_last_year())
+
+    def q(self, prefix: str = "") -> Q:
+        condition = Q(**{f"{prefix}received_on__gte": self.period.start, f"{prefix}received_on__lte": self.period.end})
+        for field in ("offence_group", "justice_stage", "initiator"):
+            if getattr(self, field):
+                condition &= Q(**{f"{prefix}{field}": getattr(self, field)})
+        return condition
+
+
+def referral_headlines(*, area, scope: ReferralScope, today: date) -> dict:
+    """The area's headline figures for the period, and its referrals in the same period a year
+    earlier, in one query."""
+    this, last = scope.q(), scope.last_year().q()
+    information_met = Q(information_due_on__isnull=False, victim_informed_on__lte=F("information_due_on"))
+    information_missed = information_clock_missed(today)
+    referral_known = Q(referral_due_on__isnull=False)
+    figures = (
+        Referral.objects.filter(area=area)
+        .filter(this | last)
+        .aggregate(
+            referrals=Count("id", filter=this),
+            referrals_last_year=Count("id", filter=last),
+            direct=Count("id", filter=this & Q(intervention_type__in=DIRECT_INTERVENTIONS)),
+            indirect=Count(
+                "id", filter=this & ~Q(intervention_type="") & ~Q(intervention_type__in=DIRECT_INTERVENTIONS)
+            ),
+            completed=Count("id", filter=this & Q(stage=Stage.COMPLETED)),
+            agreements=Count("id", filter=this & Q(stage=Stage.COMPLETED, agreement_reached=True)),
+            victim_satisfaction=Avg("victim_satisfaction", filter=this),
+            information_met=Count("id", filter=this & information_met),
+            information_missed=Count("id", filter=this & information_missed),
+            referral_known=Count("id", filter=this & referral_known),
+            referral_met=Count("id", filter=this & referral_known & Q(referred_on__lte=F("referral_due_on"))),
+        )
+    )
+    return figures
+
+
+def referral_counts_by_area_and_offence(*, scope: ReferralScope) -> dict[tuple[int, str], int]:
+    rows = Referral.objects.filter(scope.q()).values("area_id", "offence_group").annotate(count=Count("id"))
+    return {(row["area_id"], row["offence_group"]): row["count"] for row in rows.order_by()}
+
+
+def referral_counts_by_area(*, scope: ReferralScope) -> dict[int, int]:
+    rows = Referral.objects.filter(scope.q()).values("area_id").annotate(count=Count("id"))
+    return {row["area_id"]: row["count"] for row in rows.order_by()}
+
+
+def referral_counts_by_team(*, area, scope: ReferralScope):
+    """Every team of the area with its referrals in scope, those with none included."""
+    return (
+        ReferringTeam.objects.filter(area=area)
+        .annotate(referral_count=Count("referrals", filter=scope.q("referrals__")))
+        .order_by("-referral_count", "name")
+    )
+
+
+def referral_counts_by_team_category(*, scope: ReferralScope, area=None) -> dict[str, int]:
+    referrals = Referral.objects.filter(scope.q())
+    if area is not None:
+        referrals = referrals.filter(area=area)
+    rows = referrals.values("referring_team__category").annotate(count=Count("id")).order_by()
+    return {row["referring_team__category"]: row["count"] for row in rows}
+
+
+def referral_funnel(*, area, scope: ReferralScope) -> dict:
+    """How many referrals reached each stage on the path to completion, and why those that
+    closed did so, by the stage they had reached."""
+    referrals = Referral.objects.filter(area=area).filter(scope.q())
+    reached = referrals.aggregate(
+        **{
+            stage.value: Count("id", filter=Q(furthest_stage__in=[later.value for later in PATH_STAGES[index:]]))
+            for index, stage in enumerate(PATH_STAGES)
+        }
+    )
+    closures = (
+        referrals.filter(stage=Stage.CLOSED)
+        .values("furthest_stage", "closure_reason")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {
+        "reached": reached,
+        "closures": {(row["furthest_stage"], row["closure_reason"]): row["count"] for row in closures},
+    }
+
+
+def referral_counts_by_period(*, area, scope: ReferralScope, periods: list[Period]) -> dict:
+    """Referrals received, and victims supported (reached an RJ intervention), in each period, in
+    one query. Narrowing filters in `scope` apply; its own period is ignored."""
+    narrowing = replace(scope, period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
+    referrals = Referral.objects.filter(area=area).filter(narrowing.q())
+    supported = Q(furthest_stage__in=[Stage.INTERVENTION, Stage.COMPLETED])
+    aggregates = {}
+    for index, period in enumerate(periods):
+        within = Q(received_on__gte=period.start, received_on__lte=period.end)
+        aggregates[f"received_{index}"] = Count("id", filter=within)
+        aggregates[f"supported_{index}"] = Count("id", filter=within & supported)
+    figures = referrals.aggregate(**aggregates)
+    return {
+        period: {"received": figures[f"received_{index}"], "supported": figures[f"supported_{index}"]}
+        for index, period in enumerate(periods)
+    }

@@ -1,0 +1,191 @@
+"""A small world where every figure on Kent's dashboard is worked out by hand."""
+
+from datetime import date
+
+import pytest
+
+from dashboard.reports import area_report, national_report
+from referrals.selectors import ReferralScope
+from rjportal.areas.models import RecordedCrime
+from rjportal.periods import FinancialYear
+from tests.factories import ESSEX, KENT, ProviderFactory, ReferralFactory, ReferringTeamFactory, area
+
+pytestmark = pytest.mark.django_db
+
+YEAR = FinancialYear(2025)
+TODAY = date(2026, 3, 2)
+DATES = {
+    "crime_reported_on": date(2025, 6, 2),  # Monday: information due Monday 9 June
+    "victim_informed_on": date(2025, 6, 3),
+    "victim_requested_on": date(2025, 6, 4),  # due Friday 6 June
+    "referred_on": date(2025, 6, 5),
+    "received_on": date(2025, 6, 6),
+}
+
+
+@pytest.fixture
+def world():
+    kent, essex = area(KENT), area(ESSEX)
+    year_ending = date(2023, 12, 31)
+    for place, violence, robbery, total in [(kent, 10000, 1000, 20000), (essex, 20000, 500, 30000)]:
+        RecordedCrime.objects.create(
+            area=place, year_ending=year_ending, offence="violence_against_the_person", count=violence
+        )
+        RecordedCrime.objects.create(area=place, year_ending=year_ending, offence="robbery", count=robbery)
+        RecordedCrime.objects.create(area=place, year_ending=year_ending, offence="total", count=total)
+    kent_provider = ProviderFactory(areas=[kent])
+    essex_provider = ProviderFactory(areas=[essex])
+    response = ReferringTeamFactory(area=kent, name="Kent response", category="response", staff_count=20)
+    ReferringTeamFactory(area=kent, name="Kent custody", category="custody", staff_count=5)
+    essex_custody = ReferringTeamFactory(area=essex, name="Essex custody", category="custody")
+
+    def kent_referral(**values):
+        return ReferralFactory(provider=kent_provider, area=kent, referring_team=response, **{**DATES, **values})
+
+    # Kent, 2025/26: 6 violence referrals, all from the response team.
+    kent_referral(
+        offence_group="violence_against_the_person",
+        offence_subgroup="",
+        stage="completed",
+        furthest_stage="completed",
+        intervention_type="face_to_face",
+        agreement_reached=True,
+        victim_satisfaction=5,
+    )
+    kent_referral(
+        offence_group="violence_against_the_person",
+        offence_subgroup="",
+        stage="completed",
+        furthest_stage="completed",
+        intervention_type="letters",
+        agreement_reached=False,
+        victim_satisfaction=2,
+    )
+    kent_referral(
+        offence_group="violence_against_the_person",
+        offence_subgroup="",
+        stage="closed",
+        furthest_stage="assessing",
+        closure_reason="declined_by_victim",
+    )
+    kent_referral(
+        offence_group="violence_against_the_person",
+        offence_subgroup="",
+        stage="closed",
+        furthest_stage="referred",
+        closure_reason="no_contact",
+    )
+    kent_referral(
+        offence_group="violence_against_the_person", offence_subgroup="", victim_informed_on=date(2025, 6, 20)
+    )  # told late
+    kent_referral(
+        offence_group="violence_against_the_person",
+        offence_subgroup="",
+        referred_on=date(2025, 6, 9),
+        received_on=date(2025, 6, 9),
+    )  # referred late
+    # Kent, a year earlier: 2 referrals in Q1 2024/25.
+    for day in (3, 4):
+        kent_referral(
+            offence_group="robbery",
+            offence_subgroup="",
+            crime_reported_on=date(2024, 6, 2),
+            victim_informed_on=date(2024, 6, 2),
+            victim_requested_on=date(2024, 6, 2),
+            referred_on=date(2024, 6, day),
+            received_on=date(2024, 6, day),
+        )
+    # Essex, 2025/26: 40 violence referrals from custody.
+    for number in range(40):
+        ReferralFactory(
+            provider=essex_provider,
+            area=essex,
+            referring_team=essex_custody,
+            reference=f"E{number}",
+            offence_group="violence_against_the_person",
+            offence_subgroup="",
+            **DATES,
+        )
+    return kent
+
+
+def test_headlines(world):
+    report = area_report(area=world, scope=ReferralScope(period=YEAR.period), financial_year=YEAR, today=TODAY)
+    h = report.headlines
+    assert (h["referrals"], h["referrals_last_year"], h["change"]) == (6, 2, 4)
+    assert (h["direct"], h["indirect"]) == (1, 1)
+    assert h["direct_rate"] == 1 / 6
+    assert (h["completed"], h["agreements"], h["agreement_rate"]) == (2, 1, 0.5)
+    assert h["victim_satisfaction"] == 3.5  # (5 + 2) / 2
+    # Right 3: five told in time, one late.
+    assert (h["information_met"], h["information_known"], h["information_rate"]) == (5, 6, 5 / 6)
+    # Right 4: requested Wednesday 4 June, due Friday 6 June; one referred on Monday 9 June.
+    assert (h["referral_met"], h["referral_known"]) == (5, 6)
+
+
+def test_crime_type_gap_against_the_national_median(world):
+    report = area_report(area=world, scope=ReferralScope(period=YEAR.period), financial_year=YEAR, today=TODAY)
+    violence = next(row for row in report.crime_gaps if row["offence_group"] == "violence_against_the_person")
+    # Kent 6 per 10,000 = 0.6 per 1,000; Essex 40 per 20,000 = 2.0 per 1,000. The other 41 areas have
+    # no recorded crime in this world, so no rate: the median of [0.6, 2.0] is 1.3.
+    assert violence["rate"] == pytest.approx(0.6)
+    assert violence["national_median"] == pytest.approx(1.3)
+    assert violence["expected"] == pytest.approx(13.0)  # 1.3 * 10,000 / 1,000
+    assert violence["gap"] == pytest.approx(7.0)
+    robbery = next(row for row in report.crime_gaps if row["offence_group"] == "robbery")
+    # Robbery: Kent 0 per 1,000, Essex 0 per 1,000 in 2025/26: median 0, no shortfall.
+    assert (robbery["rate"], robbery["national_median"], robbery["gap"]) == (0, 0, 0)
+    assert report.crime_gaps[0]["offence_group"] == "violence_against_the_person"
+
+
+def test_team_gaps_and_silent_teams(world):
+    report = area_report(area=world, scope=ReferralScope(period=YEAR.period), financial_year=YEAR, today=TODAY)
+    assert [(team.name, team.referral_count) for team in report.teams] == [("Kent response", 6), ("Kent custody", 0)]
+    assert [team.name for team in report.silent_teams] == ["Kent custody"]
+    categories = {row["category"]: row for row in report.category_gaps}
+    # Nationally 46 referrals: 6 response, 40 custody. Custody share 40/46 of Kent's 6 = 5.22 expected.
+    assert categories["custody"]["national_share"] == pytest.approx(40 / 46)
+    assert categories["custody"]["gap"] == pytest.approx(6 * 40 / 46)
+    assert report.category_gaps[0]["category"] == "custody"
+
+
+def test_funnel_and_drop_out(world):
+    report = area_report(area=world, scope=ReferralScope(period=YEAR.period), financial_year=YEAR, today=TODAY)
+    assert [(row["stage"], row["count"]) for row in report.funnel] == [
+        ("referred", 6), ("contacting", 3), ("assessing", 3), ("preparing", 2), ("intervention", 2), ("completed", 2)
+    ]  # fmt: skip
+    assert report.closures == [
+        {"stage": "Referred", "reason": "No contact possible", "count": 1},
+        {"stage": "Assessing", "reason": "Declined by victim", "count": 1},
+    ]
+
+
+def test_trend_compares_each_quarter_with_a_year_earlier(world):
+    report = area_report(area=world, scope=ReferralScope(period=YEAR.period), financial_year=YEAR, today=TODAY)
+    assert [(row["label"], row["referrals"], row["last_year"]) for row in report.trend] == [
+        ("2025/26 Q1", 6, 2), ("2025/26 Q2", 0, 0), ("2025/26 Q3", 0, 0), ("2025/26 Q4", 0, 0)
+    ]  # fmt: skip
+
+
+def test_filters_narrow_every_figure(world):
+    scope = ReferralScope(period=YEAR.period, offence_group="robbery")
+    report = area_report(area=world, scope=scope, financial_year=YEAR, today=TODAY)
+    assert report.headlines["referrals"] == 0
+    assert report.headlines["referrals_last_year"] == 2
+
+
+def test_a_period_with_no_data(world):
+    year = FinancialYear(2022)
+    report = area_report(area=world, scope=ReferralScope(period=year.period), financial_year=year, today=TODAY)
+    assert report.headlines["referrals"] == 0
+    assert report.headlines["direct_rate"] is None
+    assert all(row["count"] == 0 for row in report.funnel)
+
+
+def test_national_league_ranks_by_rate_and_suppresses(world):
+    report = national_report(scope=ReferralScope(period=YEAR.period), peer_of=world)
+    # Totals: Kent 6 / 20,000 = 0.3 per 1,000; Essex 40 / 30,000 = 1.33 per 1,000.
+    assert [(row["name"], row["rank"]) for row in report.league[:2]] == [("Essex", 1), ("Kent", 2)]
+    assert report.league[1]["rate"] == pytest.approx(0.3)
+    assert all(row["rate"] is None for row in report.league[2:])
+    assert [peer["name"] for peer in report.peers] == ["Essex"]

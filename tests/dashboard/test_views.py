@@ -1,0 +1,131 @@
+import csv
+import io
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.factories import ESSEX, KENT, ProviderFactory, ReferralFactory, ReferringTeamFactory, area
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        yield
+
+
+def kent_url(**params):
+    return reverse("dashboard:area", kwargs={"code": KENT})
+
+
+@pytest.mark.parametrize(
+    ("persona", "national", "kent", "essex"),
+    [("admin", 200, 200, 200), ("pcc", 200, 200, 404), ("provider", 403, 403, 403), ("moderator", 403, 403, 403)],
+    indirect=["persona"],
+)
+def test_dashboard_access_by_persona(client, persona, national, kent, essex):
+    client.force_login(persona)
+    assert client.get(reverse("dashboard:index")).status_code == national
+    assert client.get(reverse("dashboard:area", kwargs={"code": KENT})).status_code == kent
+    assert client.get(reverse("dashboard:area", kwargs={"code": ESSEX})).status_code == essex
+    assert client.get(reverse("dashboard:return", kwargs={"code": ESSEX})).status_code == essex
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    for url in [reverse("dashboard:index"), kent_url(), reverse("dashboard:mine")]:
+        assert client.get(url).status_code == 302
+
+
+def test_pcc_staff_land_on_their_own_area(client, pcc_user):
+    client.force_login(pcc_user)
+    assert client.get(reverse("dashboard:mine")).url == kent_url()
+
+
+def test_admins_land_on_the_national_view(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("dashboard:mine")).url == reverse("dashboard:index")
+
+
+def test_an_area_with_no_referrals_shows_empty_figures(client, pcc_user):
+    client.force_login(pcc_user)
+    response = client.get(kent_url())
+    page = response.content.decode()
+    assert response.context["report"].headlines["referrals"] == 0
+    assert "No offence group is below the national median rate." in page
+    assert "Not available" in page
+
+
+def test_national_view_suppresses_small_counts_in_page_and_exports(client, pcc_user):
+    essex_provider = ProviderFactory(areas=[area(ESSEX)])
+    essex_team = ReferringTeamFactory(area=area(ESSEX))
+    for number in range(3):
+        ReferralFactory(provider=essex_provider, area=area(ESSEX), referring_team=essex_team, received_on=date(2025, 5, number + 1), referred_on=date(2025, 5, 1), crime_reported_on=date(2025, 4, 28), victim_informed_on=date(2025, 4, 29), victim_requested_on=date(2025, 4, 30))  # fmt: skip
+    client.force_login(pcc_user)
+    response = client.get(reverse("dashboard:index"), {"year": 2025})
+    essex = next(row for row in response.context["report"].league if row["code"] == ESSEX)
+    assert (essex["referrals"], essex["rate"]) == ("<5", None)
+    assert "&lt;5" in response.content.decode()
+    exported = client.get(reverse("dashboard:index"), {"year": 2025, "export": "league"})
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
+    essex_row = next(row for row in rows if row[2] == ESSEX)
+    assert essex_row[3:6] == ["<5", "", ""]
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("dashboard:index"), {"year": 2025, "format": "xlsx"}).content)
+    )
+    league = [row for row in workbook["league"].values if row[2] == ESSEX][0]
+    assert league[3] == "<5"
+    assert league[5] is None
+
+
+def test_own_area_counts_are_shown_in_full(client, pcc_user):
+    provider = ProviderFactory(areas=[area(KENT)])
+    team = ReferringTeamFactory(area=area(KENT))
+    ReferralFactory(provider=provider, referring_team=team, received_on=date(2025, 5, 1), referred_on=date(2025, 5, 1), crime_reported_on=date(2025, 4, 28), victim_informed_on=date(2025, 4, 29), victim_requested_on=date(2025, 4, 30))  # fmt: skip
+    client.force_login(pcc_user)
+    report = client.get(kent_url(), {"year": 2025}).context["report"]
+    assert report.headlines["referrals"] == 1
+    violence = next(row for row in report.crime_gaps if row["offence_group"] == "violence_against_the_person")
+    assert violence["referrals"] == 1
+
+
+def test_each_table_downloads_as_csv_and_the_whole_dashboard_as_xlsx(client, pcc_user):
+    client.force_login(pcc_user)
+    for key in ["crime_type", "teams", "team_categories", "funnel", "drop_out", "trend"]:
+        response = client.get(kent_url(), {"export": key})
+        assert response.status_code == 200, key
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert client.get(kent_url(), {"export": "nonsense"}).status_code == 404
+    workbook = load_workbook(io.BytesIO(client.get(kent_url(), {"format": "xlsx"}).content))
+    assert workbook.sheetnames == ["About", "crime_type", "teams", "team_categories", "funnel", "drop_out", "trend"]
+
+
+def test_an_invalid_year_gets_an_error_summary_and_falls_back(client, pcc_user):
+    client.force_login(pcc_user)
+    response = client.get(kent_url(), {"year": "1999"})
+    assert "There is a problem" in response.content.decode()
+    assert response.context["report"].scope.period.start == date(2025, 4, 1)
+
+
+def test_quarterly_return_counts_referrals_and_victims_supported(client, pcc_user):
+    provider = ProviderFactory(areas=[area(KENT)])
+    team = ReferringTeamFactory(area=area(KENT))
+    dates = dict(referred_on=date(2025, 5, 1), crime_reported_on=date(2025, 4, 28), victim_informed_on=date(2025, 4, 29), victim_requested_on=date(2025, 4, 30))  # fmt: skip
+    ReferralFactory(provider=provider, referring_team=team, received_on=date(2025, 5, 2), **dates)
+    ReferralFactory(provider=provider, referring_team=team, received_on=date(2025, 8, 2), stage="completed", furthest_stage="completed", intervention_type="letters", agreement_reached=True, victim_satisfaction=4, **dates)  # fmt: skip
+    client.force_login(pcc_user)
+    response = client.get(reverse("dashboard:return", kwargs={"code": KENT}), {"year": 2025, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["Police area code", "Police area", "Financial year", "Quarter", "Referrals", "Victims supported"]
+    assert [row[3:] for row in rows[1:]] == [
+        ["Q1", "1", "0"],
+        ["Q2", "1", "1"],
+        ["Q3", "0", "0"],
+        ["Q4", "0", "0"],
+        ["Year", "2", "1"],
+    ]
+    page = client.get(reverse("dashboard:return", kwargs={"code": KENT}), {"year": 2025})
+    assert "Quarterly RJ return for Kent, 2025/26" in page.content.decode()
