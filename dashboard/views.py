@@ -128,7 +128,7 @@ class NationalDashboardView(DashboardView):
         peer_of = own_areas.filter(code=peer_code).first() if peer_code else None
         if peer_of is None and not self.request.user.sees_all_areas:
             peer_of = own_areas.first()
-        self.own_codes = set(own_areas.values_list("code", flat=True))
+        self.own_areas = [] if self.request.user.sees_all_areas else list(own_areas)
         return national_report(scope=self.filter_form.scope(), peer_of=peer_of)
 
     def title(self):
@@ -139,7 +139,7 @@ class NationalDashboardView(DashboardView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(own_codes=self.own_codes)
+        context.update(own_areas=self.own_areas)
         return context
 
 
