@@ -13,6 +13,8 @@ from rjportal.accounts.permissions import RoleRequiredMixin
 from rjportal.areas.models import PoliceArea
 from rjportal.exports import csv_response, neutralise_formula
 
+from .csp import ChartsCspMixin
+from .figures import area_charts, national_charts
 from .forms import DashboardFilterForm
 from .reports import area_report, national_report, quarterly_return
 
@@ -37,7 +39,7 @@ def tables_as_xlsx(tables, *, filename: str, notes: list[str]) -> HttpResponse:
     return response
 
 
-class DashboardView(RoleRequiredMixin, TemplateView):
+class DashboardView(ChartsCspMixin, RoleRequiredMixin, TemplateView):
     """Shared by the area and national views: the filter form, and downloads of any table
     (`?export=<table>`, CSV) or of them all (`?format=xlsx`)."""
 
@@ -79,11 +81,14 @@ class DashboardView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        tables = {table.key: table for table in self.report.tables()}
+        csv_urls = {key: self.download_url(export=key) for key in tables}
         context.update(
             filter_form=self.filter_form,
             report=self.report,
-            tables={table.key: table for table in self.report.tables()},
-            csv_urls={table.key: self.download_url(export=table.key) for table in self.report.tables()},
+            tables=tables,
+            csv_urls=csv_urls,
+            charts=self.charts(tables, csv_urls),
             xlsx_url=self.download_url(format="xlsx"),
             notes=self.notes(),
         )
@@ -105,6 +110,9 @@ class AreaDashboardView(DashboardView):
 
     def title(self):
         return f"{self.area.name} referral dashboard"
+
+    def charts(self, tables, csv_urls):
+        return area_charts(self.report, tables, csv_urls)
 
     def file_stem(self):
         return f"rj-dashboard-{slugify(self.area.name)}-{self.report.scope.period.start:%Y-%m-%d}"
@@ -133,6 +141,9 @@ class NationalDashboardView(DashboardView):
 
     def title(self):
         return "National comparison of RJ referrals"
+
+    def charts(self, tables, csv_urls):
+        return national_charts(self.report, tables, csv_urls)
 
     def file_stem(self):
         return f"rj-national-{self.report.scope.period.start:%Y-%m-%d}"

@@ -8,6 +8,12 @@ from rjportal.areas.constants import OFFENCE_PARENT
 from .constants import JusticeStage
 
 DATE_FIELDS = ["crime_reported_on", "victim_informed_on", "victim_requested_on", "referred_on", "received_on"]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 DATE_LABELS = {
     "crime_reported_on": "the date the crime was reported",
     "victim_informed_on": "the date the victim was told about RJ",
@@ -24,13 +30,13 @@ def referral_value_errors(values: dict, *, today: date) -> dict[str, str]:
     for field in DATE_FIELDS:
         day = values.get(field)
         if day is not None and day > today:
-            errors[field] = f"{DATE_LABELS[field].capitalize()} must be today or in the past"
+            errors[field] = f"{_sentence(DATE_LABELS[field])} must be today or in the past"
 
     def must_not_precede(later: str, earlier: str):
         if later in errors or earlier in errors:
             return
         if values.get(later) and values.get(earlier) and values[later] < values[earlier]:
-            errors[later] = f"{DATE_LABELS[later].capitalize()} must be the same as or after {DATE_LABELS[earlier]}"
+            errors[later] = f"{_sentence(DATE_LABELS[later])} must be the same as or after {DATE_LABELS[earlier]}"
 
     must_not_precede("received_on", "referred_on")
     must_not_precede("referred_on", "crime_reported_on")

@@ -116,3 +116,10 @@ def axe():
         ]
 
     return check
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests run last. Their live server needs committed data, so their database is
+    flushed afterwards, reference data included; no ordinary test may follow them."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

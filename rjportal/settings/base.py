@@ -124,6 +124,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Our own sources, then the compiled front end (npm run build, not in git).
 STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # js/plotly.min.js from the plotly Python package: charts never load scripts from a CDN.
+    "rjportal.web.staticfinders.PlotlyFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -192,6 +198,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Largest referral file a provider may upload through the web (the command has no limit).
+REFERRAL_IMPORT_MAX_BYTES = env.int("REFERRAL_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Working copies of public reference data that ship with the project.
 REFERENCE_DATA_DIR = BASE_DIR / "rjportal" / "areas" / "data"

@@ -11,6 +11,13 @@ from tests.factories import ESSEX, KENT, ProviderFactory, ReferralFactory, Refer
 
 pytestmark = pytest.mark.django_db
 
+EARLY_2025 = {
+    "referred_on": date(2025, 5, 1),
+    "crime_reported_on": date(2025, 4, 28),
+    "victim_informed_on": date(2025, 4, 29),
+    "victim_requested_on": date(2025, 4, 30),
+}
+
 
 @pytest.fixture(autouse=True)
 def today():
@@ -63,7 +70,13 @@ def test_national_view_suppresses_small_counts_in_page_and_exports(client, pcc_u
     essex_provider = ProviderFactory(areas=[area(ESSEX)])
     essex_team = ReferringTeamFactory(area=area(ESSEX))
     for number in range(3):
-        ReferralFactory(provider=essex_provider, area=area(ESSEX), referring_team=essex_team, received_on=date(2025, 5, number + 1), referred_on=date(2025, 5, 1), crime_reported_on=date(2025, 4, 28), victim_informed_on=date(2025, 4, 29), victim_requested_on=date(2025, 4, 30))  # fmt: skip
+        ReferralFactory(
+            provider=essex_provider,
+            area=area(ESSEX),
+            referring_team=essex_team,
+            received_on=date(2025, 5, number + 1),
+            **EARLY_2025,
+        )
     client.force_login(pcc_user)
     response = client.get(reverse("dashboard:index"), {"year": 2025})
     essex = next(row for row in response.context["report"].league if row["code"] == ESSEX)
@@ -76,7 +89,7 @@ def test_national_view_suppresses_small_counts_in_page_and_exports(client, pcc_u
     workbook = load_workbook(
         io.BytesIO(client.get(reverse("dashboard:index"), {"year": 2025, "format": "xlsx"}).content)
     )
-    league = [row for row in workbook["league"].values if row[2] == ESSEX][0]
+    league = next(row for row in workbook["league"].values if row[2] == ESSEX)
     assert league[3] == "<5"
     assert league[5] is None
 
@@ -84,7 +97,7 @@ def test_national_view_suppresses_small_counts_in_page_and_exports(client, pcc_u
 def test_own_area_counts_are_shown_in_full(client, pcc_user):
     provider = ProviderFactory(areas=[area(KENT)])
     team = ReferringTeamFactory(area=area(KENT))
-    ReferralFactory(provider=provider, referring_team=team, received_on=date(2025, 5, 1), referred_on=date(2025, 5, 1), crime_reported_on=date(2025, 4, 28), victim_informed_on=date(2025, 4, 29), victim_requested_on=date(2025, 4, 30))  # fmt: skip
+    ReferralFactory(provider=provider, referring_team=team, received_on=date(2025, 5, 1), **EARLY_2025)
     client.force_login(pcc_user)
     report = client.get(kent_url(), {"year": 2025}).context["report"]
     assert report.headlines["referrals"] == 1
@@ -113,9 +126,18 @@ def test_an_invalid_year_gets_an_error_summary_and_falls_back(client, pcc_user):
 def test_quarterly_return_counts_referrals_and_victims_supported(client, pcc_user):
     provider = ProviderFactory(areas=[area(KENT)])
     team = ReferringTeamFactory(area=area(KENT))
-    dates = dict(referred_on=date(2025, 5, 1), crime_reported_on=date(2025, 4, 28), victim_informed_on=date(2025, 4, 29), victim_requested_on=date(2025, 4, 30))  # fmt: skip
-    ReferralFactory(provider=provider, referring_team=team, received_on=date(2025, 5, 2), **dates)
-    ReferralFactory(provider=provider, referring_team=team, received_on=date(2025, 8, 2), stage="completed", furthest_stage="completed", intervention_type="letters", agreement_reached=True, victim_satisfaction=4, **dates)  # fmt: skip
+    ReferralFactory(provider=provider, referring_team=team, received_on=date(2025, 5, 2), **EARLY_2025)
+    ReferralFactory(
+        provider=provider,
+        referring_team=team,
+        received_on=date(2025, 8, 2),
+        stage="completed",
+        furthest_stage="completed",
+        intervention_type="letters",
+        agreement_reached=True,
+        victim_satisfaction=4,
+        **EARLY_2025,
+    )
     client.force_login(pcc_user)
     response = client.get(reverse("dashboard:return", kwargs={"code": KENT}), {"year": 2025, "format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))

@@ -24,8 +24,16 @@ def test_the_start_page_invites_visitors_to_sign_in(client):
     ("persona", "expected_links", "absent_links"),
     [
         ("admin", ["dashboard:index", "areas:list", "organisations:list", "audit:list", "admin:index"], []),
-        ("pcc", ["dashboard:index", "areas:list", "organisations:mine"], ["audit:list", "admin:index"]),
-        ("provider", ["areas:list", "organisations:mine"], ["dashboard:index", "audit:list", "admin:index"]),
+        (
+            "pcc",
+            ["dashboard:mine", "referrals:list", "areas:list", "organisations:mine"],
+            ["audit:list", "admin:index"],
+        ),
+        (
+            "provider",
+            ["referrals:list", "areas:list", "organisations:mine"],
+            ["dashboard:index", "audit:list", "admin:index"],
+        ),
         ("moderator", ["areas:list"], ["dashboard:index", "audit:list", "organisations:mine"]),
     ],
     indirect=["persona"],

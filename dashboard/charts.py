@@ -1,0 +1,505 @@
+"""Charts for the dashboard: pure functions that turn numbers into a `Chart`.
+
+A `Chart` holds everything `templates/includes/chart.html` needs: a title, a plain-English
+summary written by the caller, a plotly figure as JSON-safe dict (drawn in the browser by
+static/js/charts.js from our own copy of plotly.js) and the same data as a table. The plot is
+hidden from assistive technology; the summary and the table are the accessible alternative,
+so every chart has both.
+
+Colour is never the only cue: bars carry their values as text and series get a fill pattern,
+lines get distinct markers and dash styles, reference lines are labelled, and maps mark areas
+without data in grey and say so on hover and in the table.
+"""
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from numbers import Integral, Real
+
+import plotly.graph_objects as go
+from django.conf import settings
+from django.templatetags.static import static
+
+# The page's system font stack (assets/scss/_settings.scss), so charts match the text around them.
+FONT_FAMILY = 'system-ui, -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+TEXT_COLOUR = "#0b0c0c"
+GRID_COLOUR = "#d9d9d9"
+MISSING_COLOUR = "#f3f2f1"
+BOUNDARY_COLOUR = "#505a5f"
+# Series colours: each has at least 3:1 contrast with white (WCAG 1.4.11) and the first two
+# (blue, vermilion) stay distinct for the common kinds of colour blindness.
+PALETTE = ("#1d70b8", "#b34700", "#00703c", "#4c2c92", "#505a5f", "#912b88")
+BAR_PATTERNS = ("", "/", ".", "x", "\\", "+")
+LINE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+LINE_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross")
+# A sequential scale that is readable in greyscale and by people with colour blindness: the
+# darker two thirds of ColorBrewer's "Blues", so the lowest values still stand out from the
+# page and from the grey of areas without data.
+MAP_COLOUR_SCALE = [[0, "#c6dbef"], [0.25, "#9ecae1"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1, "#08306b"]]
+MISSING_LABEL = "No data"
+MAP_MISSING_HOVER = "No data / suppressed"
+GEOJSON_STATIC_PATH = "areas/police_force_areas.geojson"
+
+VALUE_AXIS = {"rangemode": "tozero", "gridcolor": GRID_COLOUR, "zeroline": False, "automargin": True, "tickformat": ","}
+CATEGORY_AXIS = {
+    "type": "category",
+    "showgrid": False,
+    "showline": True,
+    "linecolor": BOUNDARY_COLOUR,
+    "automargin": True,
+}
+
+_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_NUMERIC_TEXT = re.compile(r"^[-+]?[£]?[\d,]*\.?\d+%?$")
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    summary: str
+    figure: dict
+    table: dict
+    csv_url: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def data_id(self):
+        """The id of the json_script element that carries the figure."""
+        return f"{self.id}-data"
+
+    def as_dict(self):
+        return {
+            "id": self.id,
+            "title": self.title,
+            "summary": self.summary,
+            "figure": self.figure,
+            "table": self.table,
+            "csv_url": self.csv_url,
+            "notes": list(self.notes),
+        }
+
+
+def format_number(value, *, decimals=None, suffix=""):
+    """A number as the page shows it: thousands separated, `decimals` places (when None: whole
+    numbers as they are, other numbers to at most two places), then `suffix`. None (or NaN)
+    becomes an empty string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if decimals is None:
+        number = float(value)
+        text = f"{int(number):,}" if number.is_integer() else f"{number:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{float(value):,.{decimals}f}"
+    return f"{text}{suffix}"
+
+
+# Builders --------------------------------------------------------------------------------
+
+
+def bar_chart(
+    *,
+    id,
+    title,
+    summary,
+    categories,
+    series,
+    value_label,
+    horizontal=False,
+    category_label="Category",
+    decimals=None,
+    suffix="",
+    table_caption=None,
+    table_rows=None,
+    table_columns=None,
+    table_numeric=None,
+    csv_url=None,
+    reference_lines=None,
+):
+    """Bars for each category, one group per series (`{series name: values}`); None values are
+    gaps, labelled "No data" in the table. `reference_lines` (`{"National median": 12.5}`)
+    draws labelled dashed lines across the value axis."""
+    _check_id(id)
+    categories = [str(category) for category in categories]
+    series = {str(name): _clean_values(values, len(categories), name) for name, values in series.items()}
+    figure = go.Figure()
+    for index, (name, values) in enumerate(series.items()):
+        labels = [format_number(value, decimals=decimals, suffix=suffix) for value in values]
+        axis_values = {"x": values, "y": categories} if horizontal else {"x": categories, "y": values}
+        figure.add_trace(
+            go.Bar(
+                name=name,
+                orientation="h" if horizontal else "v",
+                **axis_values,
+                text=labels,
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"color": TEXT_COLOUR},
+                marker={
+                    "color": PALETTE[index % len(PALETTE)],
+                    "line": {"color": PALETTE[index % len(PALETTE)], "width": 1},
+                    "pattern": {
+                        "shape": BAR_PATTERNS[index % len(BAR_PATTERNS)],
+                        "fgcolor": "#ffffff",
+                        "fillmode": "overlay",
+                        "solidity": 0.3,
+                    },
+                },
+                hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>{_escape(name)}: %{{text}}<extra></extra>",
+            )
+        )
+    notes = []
+    for label, value in (reference_lines or {}).items():
+        text = f"{label}: {format_number(value, decimals=decimals, suffix=suffix)}"
+        notes.append(text)
+        line = {"color": TEXT_COLOUR, "width": 2, "dash": "dash"}
+        if horizontal:
+            figure.add_shape(type="line", xref="x", yref="paper", x0=value, x1=value, y0=0, y1=1, line=line)
+            figure.add_annotation(
+                x=value, xref="x", y=1, yref="paper", yanchor="bottom", text=_escape(text), showarrow=False
+            )
+        else:
+            figure.add_shape(type="line", xref="paper", yref="y", x0=0, x1=1, y0=value, y1=value, line=line)
+            figure.add_annotation(
+                x=1, xref="paper", xanchor="right", y=value, yref="y", yanchor="bottom", text=_escape(text),
+                showarrow=False, bgcolor="rgba(255,255,255,0.85)",
+            )  # fmt: skip
+    value_axis = {**VALUE_AXIS, "title": {"text": _escape(value_label)}}
+    category_axis = {**CATEGORY_AXIS}
+    if horizontal:
+        category_axis["autorange"] = "reversed"  # first category at the top, as in the table
+    _layout(
+        figure,
+        barmode="group",
+        showlegend=len(series) > 1,
+        xaxis=value_axis if horizontal else category_axis,
+        yaxis=category_axis if horizontal else value_axis,
+    )
+    if table_rows is None:
+        table_columns = [category_label, *(_series_column(name, value_label, series) for name in series)]
+        table_rows = [
+            [category, *(values[row] for values in series.values())] for row, category in enumerate(categories)
+        ]
+    return Chart(
+        id=id,
+        title=title,
+        summary=summary,
+        figure=_to_json(figure),
+        table=_table(table_caption or title, table_columns, table_rows, table_numeric, decimals, suffix),
+        csv_url=csv_url,
+        notes=notes,
+    )
+
+
+def line_chart(
+    *,
+    id,
+    title,
+    summary,
+    x,
+    series,
+    value_label,
+    x_label="Period",
+    decimals=None,
+    suffix="",
+    table_caption=None,
+    table_rows=None,
+    table_columns=None,
+    table_numeric=None,
+    csv_url=None,
+):
+    """One line per series over `x` (periods as labels, e.g. "Apr 2025"), with markers and a
+    different dash style and marker shape for each series. None values break the line."""
+    _check_id(id)
+    x = [str(value) for value in x]
+    series = {str(name): _clean_values(values, len(x), name) for name, values in series.items()}
+    figure = go.Figure()
+    for index, (name, values) in enumerate(series.items()):
+        colour = PALETTE[index % len(PALETTE)]
+        figure.add_trace(
+            go.Scatter(
+                name=name,
+                x=x,
+                y=values,
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": colour, "width": 3, "dash": LINE_DASHES[index % len(LINE_DASHES)]},
+                marker={"color": colour, "size": 9, "symbol": LINE_SYMBOLS[index % len(LINE_SYMBOLS)]},
+                text=[format_number(value, decimals=decimals, suffix=suffix) for value in values],
+                hovertemplate=f"%{{x}}<br>{_escape(name)}: %{{text}}<extra></extra>",
+            )
+        )
+    _layout(
+        figure,
+        showlegend=len(series) > 1,
+        hovermode="closest",
+        xaxis={**CATEGORY_AXIS, "title": {"text": _escape(x_label)}},
+        yaxis={**VALUE_AXIS, "title": {"text": _escape(value_label)}},
+    )
+    if table_rows is None:
+        table_columns = [x_label, *(_series_column(name, value_label, series) for name in series)]
+        table_rows = [[period, *(values[row] for values in series.values())] for row, period in enumerate(x)]
+    return Chart(
+        id=id,
+        title=title,
+        summary=summary,
+        figure=_to_json(figure),
+        table=_table(table_caption or title, table_columns, table_rows, table_numeric, decimals, suffix),
+        csv_url=csv_url,
+    )
+
+
+def funnel_chart(
+    *,
+    id,
+    title,
+    summary,
+    stages,
+    counts,
+    stage_label="Stage",
+    count_label="Referrals",
+    table_caption=None,
+    csv_url=None,
+):
+    """How many reached each stage, and what share of the first stage that is."""
+    _check_id(id)
+    stages = [str(stage) for stage in stages]
+    counts = _clean_values(counts, len(stages), count_label)
+    counts = [0 if value is None else value for value in counts]
+    first = counts[0] if counts else 0
+    shares = [None if not first else value / first * 100 for value in counts]
+    labels = [
+        f"{format_number(value)} ({format_number(share, decimals=0, suffix='%')})" if share is not None
+        else format_number(value)
+        for value, share in zip(counts, shares, strict=True)
+    ]  # fmt: skip
+    figure = go.Figure(
+        go.Funnel(
+            y=stages,
+            x=counts,
+            text=labels,
+            textinfo="text",
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"color": TEXT_COLOUR},
+            marker={"color": PALETTE[0]},
+            connector={"fillcolor": "#d2e2f1", "line": {"width": 0}},
+            hovertemplate="%{y}<br>" + _escape(count_label) + ": %{text}<extra></extra>",
+        )
+    )
+    _layout(figure, showlegend=False, yaxis={"automargin": True}, margin={"l": 8, "r": 120, "t": 16, "b": 16})
+    rows = [[stage, count, share] for stage, count, share in zip(stages, counts, shares, strict=True)]
+    table = _table(
+        table_caption or title,
+        [stage_label, count_label, f"Share of {stages[0].lower()}" if stages else "Share"],
+        rows,
+        [False, True, True],
+        None,
+        "",
+    )
+    # The share column carries its own unit.
+    for row, share in zip(table["rows"], shares, strict=True):
+        row[2] = format_number(share, decimals=0, suffix="%") if share is not None else MISSING_LABEL
+    return Chart(id=id, title=title, summary=summary, figure=_to_json(figure), table=table, csv_url=csv_url)
+
+
+def area_map(
+    *,
+    id,
+    title,
+    summary,
+    codes,
+    values,
+    value_label,
+    hover,
+    table_rows,
+    table_columns,
+    geojson_url=None,
+    table_numeric=None,
+    table_caption=None,
+    decimals=None,
+    suffix="",
+    csv_url=None,
+):
+    """A choropleth of police force areas. `codes` are area codes (E23000001…), `values` the
+    figure for each (None when there is no data or it is suppressed: drawn in light grey),
+    `hover` a label for each area (usually its name; the value is added). The boundaries come
+    from our static file `areas/police_force_areas.geojson` unless `geojson_url` says otherwise."""
+    _check_id(id)
+    codes = [str(code) for code in codes]
+    values = _clean_values(values, len(codes), value_label)
+    if len(hover) != len(codes):
+        raise ValueError("hover needs one label for each area code")
+    geojson_url = geojson_url or static(GEOJSON_STATIC_PATH)
+    known = [index for index, value in enumerate(values) if value is not None]
+    missing = [index for index, value in enumerate(values) if value is None]
+    common = {
+        "geojson": geojson_url,
+        "featureidkey": "properties.code",
+        "marker": {"line": {"color": BOUNDARY_COLOUR, "width": 0.6}},
+        "hovertemplate": "%{customdata}<extra></extra>",
+    }
+    figure = go.Figure()
+    if missing:
+        figure.add_trace(
+            go.Choropleth(
+                name=MAP_MISSING_HOVER,
+                locations=[codes[index] for index in missing],
+                z=[0] * len(missing),
+                colorscale=[[0, MISSING_COLOUR], [1, MISSING_COLOUR]],
+                showscale=False,
+                customdata=[f"{_escape(hover[index])}<br>{MAP_MISSING_HOVER}" for index in missing],
+                **common,
+            )
+        )
+    if known:
+        figure.add_trace(
+            go.Choropleth(
+                name=value_label,
+                locations=[codes[index] for index in known],
+                z=[values[index] for index in known],
+                colorscale=MAP_COLOUR_SCALE,
+                # The scale starts at zero, so a pale area means a low figure, not just the lowest.
+                zauto=False,
+                zmin=0,
+                zmax=max(max(values[index] for index in known), 0) or 1,
+                colorbar={
+                    "title": {"text": _escape(value_label), "side": "right"},
+                    "outlinewidth": 0,
+                    "thickness": 16,
+                    "tickformat": ",",
+                },
+                customdata=[
+                    f"{_escape(hover[index])}<br>{_escape(value_label)}: "
+                    f"{format_number(values[index], decimals=decimals, suffix=suffix)}"
+                    for index in known
+                ],
+                **common,
+            )
+        )
+    _layout(
+        figure,
+        showlegend=False,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        geo={
+            "visible": False,
+            "fitbounds": "locations",
+            "projection": {"type": "mercator"},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+    )
+    if missing:
+        figure.add_annotation(
+            x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False, align="left",
+            text=f"Grey: {MAP_MISSING_HOVER.lower()}",
+        )  # fmt: skip
+    figure_json = _to_json(figure)
+    # plotly.js would fetch a base map from its CDN for geo subplots: point it at our own static
+    # files instead (static/js/charts.js also gives it an empty base map, so nothing is fetched).
+    # (A folder, so not through static(): hashed file names have no entry for it.)
+    figure_json["config"]["topojsonURL"] = f"{settings.STATIC_URL}areas/"
+    return Chart(
+        id=id,
+        title=title,
+        summary=summary,
+        figure=figure_json,
+        table=_table(table_caption or title, table_columns, table_rows, table_numeric, decimals, suffix),
+        csv_url=csv_url,
+    )
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def _check_id(value):
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ValueError(f"chart id must be a slug of lower-case letters, digits and hyphens: {value!r}")
+
+
+def _clean_values(values, length, name):
+    values = list(values)
+    if len(values) != length:
+        raise ValueError(f"{name!r} has {len(values)} values for {length} categories")
+    cleaned = []
+    for value in values:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            cleaned.append(None)
+        elif _is_number(value):
+            # int() and float() turn Decimal and numpy numbers into plain JSON-safe numbers.
+            cleaned.append(int(value) if isinstance(value, Integral) else float(value))
+        else:
+            raise TypeError(f"{name!r} has a value that is not a number: {value!r}")
+    return cleaned
+
+
+def _is_number(value):
+    return isinstance(value, (Real, Decimal)) and not isinstance(value, bool)
+
+
+def _series_column(name, value_label, series):
+    return value_label if len(series) == 1 else name
+
+
+def _escape(text):
+    """Plotly treats some HTML-like tags in labels as markup; show them as typed."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _table(caption, columns, rows, numeric, decimals, suffix):
+    columns = [str(column) for column in columns]
+    rows = [list(row) for row in rows]
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"table row {row!r} does not have {len(columns)} cells")
+    if numeric is None:
+        numeric = [_is_numeric_column([row[index] for row in rows]) for index in range(len(columns))]
+    if len(numeric) != len(columns):
+        raise ValueError("table_numeric needs one flag for each column")
+    return {
+        "caption": str(caption),
+        "columns": columns,
+        "numeric": [bool(flag) for flag in numeric],
+        "rows": [[_cell(cell, decimals, suffix) for cell in row] for row in rows],
+    }
+
+
+def _is_numeric_column(cells):
+    present = [cell for cell in cells if cell is not None and cell != "" and cell != MISSING_LABEL]
+    return bool(present) and all(
+        _is_number(cell) or (isinstance(cell, str) and _NUMERIC_TEXT.match(cell.strip())) for cell in present
+    )
+
+
+def _cell(value, decimals, suffix):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING_LABEL
+    if _is_number(value):
+        return format_number(value, decimals=decimals, suffix=suffix)
+    return str(value)
+
+
+def _layout(figure, **layout):
+    figure.update_layout(
+        template="none",
+        font={"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        margin={"l": 8, "r": 8, "t": 32, "b": 8},
+        autosize=True,
+        dragmode=False,
+        separators=".,",
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom", "traceorder": "normal"},
+    )
+    figure.update_layout(**layout)
+
+
+def _to_json(figure):
+    """Plotly's own JSON encoder (numpy, dates), parsed back into plain dicts, with the config
+    that charts.js passes to Plotly.newPlot."""
+    data = json.loads(figure.to_json())
+    data.pop("frames", None)
+    data["config"] = {"displayModeBar": False, "responsive": True, "displaylogo": False, "scrollZoom": False}
+    return data

@@ -1,0 +1,138 @@
+"""Charts for the dashboard pages, drawn from the same report tables that the pages show and
+the downloads hold (dashboard/reports.py)."""
+
+from .charts import area_map, bar_chart, funnel_chart, line_chart
+
+
+def _chart_id(key):
+    return key.replace("_", "-")
+
+
+def _table_arguments(table, csv_url):
+    return {
+        "table_caption": table.title,
+        "table_columns": table.columns,
+        "table_rows": table.rows,
+        "table_numeric": table.numeric,
+        "csv_url": csv_url,
+    }
+
+
+def area_charts(report, tables, csv_urls) -> dict:
+    crime = tables["crime_type"]
+    with_rates = [row for row in report.crime_gaps if row["recorded_crime"]]
+    biggest = report.crime_gaps[0] if report.crime_gaps and (report.crime_gaps[0]["gap"] or 0) > 0 else None
+    teams = tables["teams"]
+    categories = tables["team_categories"]
+    trend = tables["trend"]
+    return {
+        "crime_type": bar_chart(
+            id=_chart_id("crime_type"),
+            title=crime.title,
+            summary=(
+                f"The biggest shortfall against the national median rate is in {biggest['label'].lower()}."
+                if biggest
+                else "No offence group is below the national median rate."
+            ),
+            categories=[row["label"] for row in with_rates],
+            series={
+                report.area.name: [row["rate"] for row in with_rates],
+                "National median": [row["national_median"] for row in with_rates],
+            },
+            value_label="Referrals per 1,000 recorded crimes",
+            category_label="Offence group",
+            horizontal=True,
+            decimals=2,
+            **_table_arguments(crime, csv_urls["crime_type"]),
+        ),
+        "team_categories": bar_chart(
+            id=_chart_id("team_categories"),
+            title=categories.title,
+            summary="Each category's share of the area's referrals, beside its share of referrals nationally.",
+            categories=[row["label"] for row in report.category_gaps],
+            series={
+                report.area.name: [_percent(row["share"]) for row in report.category_gaps],
+                "England and Wales": [_percent(row["national_share"]) for row in report.category_gaps],
+            },
+            value_label="Share of referrals (%)",
+            category_label="Team category",
+            horizontal=True,
+            decimals=1,
+            suffix="%",
+            **_table_arguments(categories, csv_urls["team_categories"]),
+        ),
+        "teams": bar_chart(
+            id=_chart_id("teams"),
+            title=teams.title,
+            summary=f"{len(report.teams) - len(report.silent_teams)} of {len(report.teams)} teams referred "
+            "someone in this period.",
+            categories=[team.name for team in report.teams],
+            series={"Referrals": [team.referral_count for team in report.teams]},
+            value_label="Referrals",
+            category_label="Team",
+            horizontal=True,
+            **_table_arguments(teams, csv_urls["teams"]),
+        ),
+        "funnel": funnel_chart(
+            id=_chart_id("funnel"),
+            title=tables["funnel"].title,
+            summary=f"Of {report.funnel[0]['count']:,} referrals, {report.funnel[-1]['count']:,} were completed.",
+            stages=[row["label"] for row in report.funnel],
+            counts=[row["count"] for row in report.funnel],
+            stage_label="Stage reached",
+            csv_url=csv_urls["funnel"],
+        ),
+        "trend": line_chart(
+            id=_chart_id("trend"),
+            title=trend.title,
+            summary="Referrals received in each quarter of the year, beside the same quarter a year earlier.",
+            x=[row["label"] for row in report.trend],
+            series={
+                "This year": [row["referrals"] for row in report.trend],
+                "A year earlier": [row["last_year"] for row in report.trend],
+            },
+            value_label="Referrals",
+            x_label="Quarter",
+            **_table_arguments(trend, csv_urls["trend"]),
+        ),
+    }
+
+
+def national_charts(report, tables, csv_urls) -> dict:
+    league = tables["league"]
+    shown = [row for row in report.league if row["rate"] is not None]
+    charts = {
+        "league": area_map(
+            id=_chart_id("league"),
+            title=league.title,
+            summary=(
+                f"{len(shown)} of 43 areas have enough referrals to show a rate; "
+                + (f"{shown[0]['name']} has the highest." if shown else "none can be compared.")
+            ),
+            codes=[row["code"] for row in report.league],
+            values=[row["rate"] for row in report.league],
+            value_label="Referrals per 1,000 recorded crimes",
+            hover=[row["name"] for row in report.league],
+            decimals=2,
+            **_table_arguments(league, csv_urls["league"]),
+        )
+    }
+    if report.peers:
+        peers = tables["peers"]
+        charts["peers"] = bar_chart(
+            id=_chart_id("peers"),
+            title=peers.title,
+            summary="Referral rates of the areas most alike in the volume and mix of recorded crime.",
+            categories=[row["name"] for row in report.peers],
+            series={"Referrals per 1,000 recorded crimes": [row["rate"] for row in report.peers]},
+            value_label="Referrals per 1,000 recorded crimes",
+            category_label="Police area",
+            horizontal=True,
+            decimals=2,
+            **_table_arguments(peers, csv_urls["peers"]),
+        )
+    return charts
+
+
+def _percent(ratio):
+    return round(ratio * 100, 1) if ratio is not None else None
