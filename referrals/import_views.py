@@ -1,0 +1,219 @@
+"""Bulk import of referrals by RJ provider staff (and national administrators, for a provider
+they choose). The work is in referrals.importing; these views only take the file and show
+the outcome. Problems are kept in the session between pages: they name rows and columns and
+never repeat what a cell holds."""
+
+from django import forms
+from django.conf import settings
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.views.generic import FormView, TemplateView, View
+
+from rjportal.accounts.constants import Role
+from rjportal.accounts.permissions import RoleRequiredMixin
+from rjportal.areas.models import PoliceArea
+from rjportal.exports import csv_response
+from rjportal.forms import gds_helper
+from rjportal.imports import ImportRejected
+from rjportal.organisations.constants import OrganisationKind
+from rjportal.organisations.models import Organisation
+
+from .constants import JusticeStage
+from .importing import CHOICES, COLUMNS, EXAMPLE_ROW, MAX_ERRORS, referral_import
+from .models import ReferringTeam
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+ERRORS_KEY = "referral_import_errors"
+RESULT_KEY = "referral_import_result"
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "REFERRAL_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+class ReferralImportForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.RJ_PROVIDER),
+        label="RJ provider",
+        help_text="The provider whose referrals these are",
+        empty_label="Choose a provider",
+        error_messages={"required": "Choose the RJ provider whose referrals these are"},
+    )
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="CSV (UTF-8, separated by commas or semicolons) or Excel workbook (.xlsx)",
+        error_messages={"required": "Choose a file to upload", "empty": "The file is empty."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_national_admin:
+            del self.fields["provider"]
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,text/csv"
+        self.helper = gds_helper(self, "Upload and check")
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = max_upload_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(f"The file must be smaller than {filesizeformat(limit)}")
+        return upload
+
+
+class ImportAccessMixin(RoleRequiredMixin):
+    allowed_roles = (Role.PROVIDER_STAFF,)
+
+
+class ReferralImportView(ImportAccessMixin, FormView):
+    template_name = "referrals/import/upload.html"
+    form_class = ReferralImportForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        user = self.request.user
+        provider = form.cleaned_data["provider"] if user.is_national_admin else user.organisation
+        upload = form.cleaned_data["file"]
+        self.request.session.pop(ERRORS_KEY, None)
+        self.request.session.pop(RESULT_KEY, None)
+        try:
+            result = referral_import(actor=user, provider=provider, source=upload, filename=upload.name)
+        except ImportRejected as rejected:
+            self.request.session[ERRORS_KEY] = {
+                "provider": provider.name,
+                "errors": [[error.row, error.column, error.message] for error in rejected.errors],
+            }
+            return redirect("referral_imports:errors")
+        self.request.session[RESULT_KEY] = {
+            "provider": provider.name,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        }
+        return redirect("referral_imports:result")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, max_bytes=max_upload_bytes())
+
+
+class ReferralImportErrorsView(ImportAccessMixin, TemplateView):
+    template_name = "referrals/import/errors.html"
+
+    def get(self, request, *args, **kwargs):
+        if ERRORS_KEY not in request.session:
+            return redirect("referral_imports:upload")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        stored = self.request.session[ERRORS_KEY]
+        errors = [{"row": row, "column": column, "message": message} for row, column, message in stored["errors"]]
+        return super().get_context_data(
+            **kwargs, provider=stored["provider"], errors=errors, max_errors=MAX_ERRORS, error_count=len(errors)
+        )
+
+
+class ReferralImportErrorsCsvView(ImportAccessMixin, View):
+    def get(self, request):
+        stored = request.session.get(ERRORS_KEY)
+        if stored is None:
+            return redirect("referral_imports:upload")
+        return csv_response(
+            filename=f"referral-import-problems-{timezone.localdate():%Y-%m-%d}.csv",
+            header=["Row", "Column", "Problem"],
+            rows=([row if row is not None else "", column, message] for row, column, message in stored["errors"]),
+        )
+
+
+class ReferralImportResultView(ImportAccessMixin, TemplateView):
+    template_name = "referrals/import/result.html"
+
+    def get(self, request, *args, **kwargs):
+        if RESULT_KEY not in request.session:
+            return redirect("referral_imports:upload")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, result=self.request.session[RESULT_KEY])
+
+
+class ReferralImportTemplateView(ImportAccessMixin, View):
+    def get(self, request):
+        return csv_response(
+            filename="referral-import-template.csv",
+            header=COLUMNS,
+            rows=[[EXAMPLE_ROW[column] for column in COLUMNS]],
+        )
+
+
+GUIDE = [
+    (
+        "reference",
+        True,
+        "Your own case reference, up to 50 characters. It links the row to your case system; "
+        "uploading a row with the same reference again updates that referral.",
+    ),
+    (
+        "police_area_code",
+        True,
+        "The ONS code of the police force area the referral is from. It must be an area your organisation serves.",
+    ),
+    (
+        "referring_team",
+        True,
+        "The name of the team that referred, exactly as listed for that area below (capital letters do not matter).",
+    ),
+    ("initiator", True, "Who asked for restorative justice."),
+    ("offence_group", True, "The offence group."),
+    (
+        "offence_subgroup",
+        False,
+        "The offence subgroup, which must belong to the offence group. Leave empty if there is none.",
+    ),
+    ("hate_crime", True, "yes or no"),
+    ("domestic_abuse", True, "yes or no"),
+    ("sexual_harm", True, "yes or no"),
+    ("justice_stage", True, "Where the case was in the justice system at referral."),
+    ("offender_under_18", True, "yes or no"),
+    (
+        "victim_enhanced_rights",
+        True,
+        "yes or no: whether the victim is entitled to enhanced rights under the Victims' Code.",
+    ),
+    (
+        "crime_reported_on",
+        False,
+        f"Leave empty if the crime was not reported to police (justice stage '{JusticeStage.NOT_REPORTED.value}').",
+    ),
+    ("victim_informed_on", False, "When the victim was told about restorative justice."),
+    ("victim_requested_on", False, "When the victim asked for a referral."),
+    ("referred_on", True, "The referral date."),
+    ("received_on", True, "The date your service received the referral: the same as or after the referral date."),
+    ("contact_attempts", False, "A whole number. Leave empty for 0."),
+]
+DATE_COLUMNS = {"crime_reported_on", "victim_informed_on", "victim_requested_on", "referred_on", "received_on"}
+
+
+class ReferralImportGuideView(ImportAccessMixin, TemplateView):
+    template_name = "referrals/import/guide.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        areas = PoliceArea.objects.order_by("name")
+        if not user.is_national_admin:
+            areas = areas.filter(organisations=user.organisation_id)
+        teams = ReferringTeam.objects.filter(area__in=areas).select_related("area").order_by("area__name", "name")
+        columns = [
+            {
+                "name": name,
+                "required": required,
+                "description": description,
+                "is_date": name in DATE_COLUMNS,
+                "choices": CHOICES.get(name, []),
+                "example": EXAMPLE_ROW[name],
+            }
+            for name, required, description in GUIDE
+        ]
+        return super().get_context_data(**kwargs, columns=columns, areas=areas, teams=teams)
