@@ -21,7 +21,9 @@ class Task:
 
 
 DASHBOARD = Task("Dashboard", "dashboard:index", "Compare referral rates across the 43 police areas.")
-MY_DASHBOARD = Task("Dashboard", "dashboard:mine", "See where referrals are missing in your area, by team and crime type.")
+MY_DASHBOARD = Task(
+    "Dashboard", "dashboard:mine", "See where referrals are missing in your area, by team and crime type."
+)
 REFERRALS = Task("Referrals", "referrals:list", "RJ referrals, their stages and Victims' Code clocks.")
 AREAS = Task("Police areas", "areas:list", "Police force areas, who governs them and their recorded crime.")
 ORGANISATIONS = Task("Organisations", "organisations:list", "Organisations using the portal and the areas they serve.")
