@@ -1,7 +1,7 @@
 """Charts for the dashboard pages, drawn from the same report tables that the pages show and
 the downloads hold (dashboard/reports.py)."""
 
-from .charts import area_map, bar_chart, funnel_chart, line_chart
+from rjportal.charts import area_map, bar_chart, funnel_chart, line_chart
 
 
 def _chart_id(key):

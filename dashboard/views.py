@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import RoleRequiredMixin
 from rjportal.areas.models import PoliceArea
+from rjportal.csp import ChartsCspMixin
 from rjportal.exports import csv_response, neutralise_formula
 
-from .csp import ChartsCspMixin
 from .figures import area_charts, national_charts
 from .forms import DashboardFilterForm
 from .reports import area_report, national_report, quarterly_return

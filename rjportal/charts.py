@@ -1,4 +1,4 @@
-"""Charts for the dashboard: pure functions that turn numbers into a `Chart`.
+"""Charts: pure functions that turn numbers into a `Chart` (dashboard, pledge register).
 
 A `Chart` holds everything `templates/includes/chart.html` needs: a title, a plain-English
 summary written by the caller, a plotly figure as JSON-safe dict (drawn in the browser by

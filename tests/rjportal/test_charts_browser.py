@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.usefixtures("live_db"),
-    pytest.mark.urls("tests.dashboard.chart_urls"),
+    pytest.mark.urls("tests.rjportal.chart_urls"),
 ]
 
 CHART_IDS = ["referrals-by-team", "referrals-by-month", "referral-funnel", "referral-rate-map"]

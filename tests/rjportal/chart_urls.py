@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
 
-from dashboard import charts
-from dashboard.csp import charts_csp
+from rjportal import charts
+from rjportal.csp import charts_csp
 from rjportal.urls import urlpatterns as site_urlpatterns
 
 PAGE = """{% extends "base.html" %}{% load static %}

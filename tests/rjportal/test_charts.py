@@ -15,8 +15,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.views import View
 
-from dashboard import charts
-from dashboard.csp import EMPTY_STYLE_HASH, ChartsCspMixin, charts_csp
+from rjportal import charts
+from rjportal.csp import EMPTY_STYLE_HASH, ChartsCspMixin, charts_csp
 from rjportal.web.staticfinders import PlotlyFinder
 
 
@@ -275,7 +275,7 @@ def test_the_mixin_applies_it_to_class_based_views():
     assert response._csp_update["style-src-attr"] == ["'unsafe-hashes'", EMPTY_STYLE_HASH]
 
 
-@pytest.mark.urls("tests.dashboard.chart_urls")
+@pytest.mark.urls("tests.rjportal.chart_urls")
 def test_chart_pages_get_the_allowance_and_other_pages_do_not(client, db):
     chart_policy = client.get("/test-charts/")["Content-Security-Policy"]
     assert f"style-src-attr 'unsafe-hashes' {EMPTY_STYLE_HASH}" in chart_policy
