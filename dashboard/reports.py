@@ -135,7 +135,7 @@ class AreaReport:
             ),
             Table(
                 "funnel",
-                "How far referrals got",
+                "Referrals by the furthest stage reached",
                 ["Stage reached", "Referrals", "Share of referrals (%)"],
                 [[row["label"], row["count"], _percent(row["share"])] for row in self.funnel],
                 [False, True, True],

@@ -122,6 +122,7 @@ def bar_chart(
     gaps, labelled "No data" in the table. `reference_lines` (`{"National median": 12.5}`)
     draws labelled dashed lines across the value axis."""
     _check_id(id)
+    caller_rows = table_rows is not None
     categories = [str(category) for category in categories]
     series = {str(name): _clean_values(values, len(categories), name) for name, values in series.items()}
     figure = go.Figure()
@@ -187,7 +188,13 @@ def bar_chart(
         title=title,
         summary=summary,
         figure=_to_json(figure),
-        table=_table(table_caption or title, table_columns, table_rows, table_numeric, decimals, suffix),
+        table=_table(
+            table_caption or title,
+            table_columns,
+            table_rows,
+            table_numeric,
+            *_table_format(caller_rows, decimals, suffix),
+        ),
         csv_url=csv_url,
         notes=notes,
     )
@@ -213,6 +220,7 @@ def line_chart(
     """One line per series over `x` (periods as labels, e.g. "Apr 2025"), with markers and a
     different dash style and marker shape for each series. None values break the line."""
     _check_id(id)
+    caller_rows = table_rows is not None
     x = [str(value) for value in x]
     series = {str(name): _clean_values(values, len(x), name) for name, values in series.items()}
     figure = go.Figure()
@@ -246,7 +254,13 @@ def line_chart(
         title=title,
         summary=summary,
         figure=_to_json(figure),
-        table=_table(table_caption or title, table_columns, table_rows, table_numeric, decimals, suffix),
+        table=_table(
+            table_caption or title,
+            table_columns,
+            table_rows,
+            table_numeric,
+            *_table_format(caller_rows, decimals, suffix),
+        ),
         csv_url=csv_url,
     )
 
@@ -328,6 +342,7 @@ def area_map(
     `hover` a label for each area (usually its name; the value is added). The boundaries come
     from our static file `areas/police_force_areas.geojson` unless `geojson_url` says otherwise."""
     _check_id(id)
+    caller_rows = table_rows is not None
     codes = [str(code) for code in codes]
     values = _clean_values(values, len(codes), value_label)
     if len(hover) != len(codes):
@@ -405,7 +420,13 @@ def area_map(
         title=title,
         summary=summary,
         figure=figure_json,
-        table=_table(table_caption or title, table_columns, table_rows, table_numeric, decimals, suffix),
+        table=_table(
+            table_caption or title,
+            table_columns,
+            table_rows,
+            table_numeric,
+            *_table_format(caller_rows, decimals, suffix),
+        ),
         csv_url=csv_url,
     )
 
@@ -445,6 +466,12 @@ def _series_column(name, value_label, series):
 def _escape(text):
     """Plotly treats some HTML-like tags in labels as markup; show them as typed."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _table_format(caller_rows, decimals, suffix):
+    """Rows the caller gives are already rounded and mix counts with rates: show them as they
+    are. Rows built here from the series take the chart's decimals and suffix."""
+    return (None, "") if caller_rows else (decimals, suffix)
 
 
 def _table(caption, columns, rows, numeric, decimals, suffix):

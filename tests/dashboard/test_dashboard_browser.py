@@ -1,0 +1,75 @@
+"""PCC office staff read their area's dashboard and the national comparison in a real browser:
+every chart draws under the CSP, nothing leaves the site, and axe finds nothing."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.factories import ESSEX, KENT, TEST_PASSWORD, ProviderFactory, ReferralFactory, ReferringTeamFactory, area
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
+
+DATES = {
+    "crime_reported_on": date(2025, 6, 2),
+    "victim_informed_on": date(2025, 6, 3),
+    "victim_requested_on": date(2025, 6, 4),
+    "referred_on": date(2025, 6, 5),
+}
+
+
+@pytest.fixture
+def referrals():
+    call_command("import_recorded_crime", "rjportal/areas/data/recorded_crime_by_pfa_2023.csv", verbosity=0)
+    for code in (KENT, ESSEX):
+        provider = ProviderFactory(areas=[area(code)])
+        team = ReferringTeamFactory(area=area(code), category="response", staff_count=40)
+        ReferringTeamFactory(area=area(code), category="custody")
+        for number in range(12):
+            ReferralFactory(
+                provider=provider,
+                area=area(code),
+                referring_team=team,
+                received_on=date(2025, 6 + number % 6, 10),
+                offence_group="theft_offences" if number % 3 else "robbery",
+                offence_subgroup="",
+                **DATES,
+            )
+
+
+def open_page(page, live_server, url, axe):
+    requests, errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(live_server.url + url)
+    expect(page.locator(".rj-chart__plot--drawn, .rj-chart__plot--failed")).to_have_count(
+        page.locator("[data-rj-chart]").count(), timeout=30_000
+    )
+    assert page.locator(".rj-chart__plot--failed").count() == 0
+    assert [request for request in requests if not request.startswith(live_server.url + "/")] == []
+    assert errors == []
+    assert axe(page) == []
+
+
+def test_pcc_staff_read_their_area_dashboard_and_the_national_view(page, live_server, axe, pcc_user, referrals, tmp_path):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Email address").fill(pcc_user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Dashboard").first.click()
+    area_url = reverse("dashboard:area", kwargs={"code": KENT}) + "?year=2025"
+    open_page(page, live_server, area_url, axe)
+    assert page.get_by_role("heading", level=1).inner_text() == "Kent referral dashboard"
+    assert page.locator("[data-rj-chart]").count() == 5
+    page.screenshot(path=str(tmp_path / "area.png"), full_page=True)
+
+    open_page(page, live_server, reverse("dashboard:index") + "?year=2025", axe)
+    assert page.locator(".rj-chart__plot--map .geo, .rj-chart__plot--map path").count() > 40
+    page.screenshot(path=str(tmp_path / "national.png"), full_page=True)
+
+    page.goto(live_server.url + reverse("dashboard:return", kwargs={"code": KENT}) + "?year=2025")
+    assert axe(page) == []
