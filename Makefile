@@ -1,5 +1,6 @@
 # RJ Portal: `make run` serves the portal with demo data; `make test` runs every test.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
@@ -18,7 +19,8 @@ help:
 # Python: reinstall only when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 \
+		| { grep -v "is ignored: it is neither a file nor a directory" || true; }
 	@touch $@
 
 # Front end: npm ci when the lock file changes, sass when a source changes.
@@ -61,3 +63,10 @@ format: install
 
 clean:
 	rm -rf build staticfiles
+
+# Times the referral list, CSV export and import against 1,000,000 synthetic referrals on
+# PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default postgres://postgres@127.0.0.1:5432/rj_bench)
+# and SQLite (a file in the system temp folder).
+# Not part of `make test`; see bench/run.py for the settings.
+bench: install assets
+	$(PY) bench/run.py
