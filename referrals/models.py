@@ -137,6 +137,8 @@ class Referral(models.Model):
             ),
         ]
         indexes = [
+            # The list's default order (newest first) and the export's, scanned backwards.
+            models.Index(fields=["received_on", "id"]),
             models.Index(fields=["area", "received_on"]),
             models.Index(fields=["provider", "received_on"]),
             models.Index(fields=["area", "offence_group", "received_on"]),

@@ -25,7 +25,8 @@ def sort_queryset(request, queryset, *, columns: dict[str, tuple[str, str]], def
         requested, key = default, default.lstrip("-")
     descending = requested.startswith("-")
     field = columns[key][1]
-    queryset = queryset.order_by(f"-{field}" if descending else field, "pk")
+    # Ties break in the same direction, so that one index scanned either way serves the order.
+    queryset = queryset.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
     headers = []
     for column_key, (label, _field) in columns.items():
         params = request.GET.copy()

@@ -53,7 +53,8 @@ def open_page(page, live_server, url, axe):
     assert axe(page) == []
 
 
-def test_pcc_staff_read_their_area_dashboard_and_the_national_view(page, live_server, axe, pcc_user, referrals, tmp_path):
+@pytest.mark.usefixtures("referrals")
+def test_pcc_staff_read_their_area_dashboard_and_the_national_view(page, live_server, axe, pcc_user, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + reverse("login"))
     page.get_by_label("Email address").fill(pcc_user.email)
