@@ -1,4 +1,7 @@
+from io import StringIO
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -26,6 +29,11 @@ DEMO_USERS = [
     ("moderator@demo.rjportal.invalid", Role.PLEDGE_MODERATOR, None, "Demo Moderator"),
 ]
 
+# Synthetic referrals across all 43 areas for the dashboard; the same seed each time, so a
+# second run adds nothing.
+DEMO_REFERRALS = 3000
+DEMO_SEED = 2026
+
 DEMO_PASSWORD = "demo-password-rj-2026"  # noqa: S105 (published on purpose; DEBUG only)
 
 
@@ -37,7 +45,8 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a published password: it runs only with DEBUG on.")
         with transaction.atomic():
             created = self.seed()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new records)."))
+        call_command("generate_referrals", count=DEMO_REFERRALS, seed=DEMO_SEED, verbosity=0, stderr=StringIO())
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new accounts and organisations)."))
         self.stdout.write("\nDemo sign-ins (development only):")
         for email, role, organisation, _name in DEMO_USERS:
             where = f", {organisation}" if organisation else ""
