@@ -2,6 +2,7 @@
 
 from io import BytesIO
 
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -87,14 +88,39 @@ def _cell(value):
     return value
 
 
+EXPORT_CHUNK = 2000
+
+
+def _in_chunks(referrals):
+    """The filtered referrals, newest first, a chunk at a time. Each chunk starts after the last
+    row of the one before (keyset pagination on received_on and id), so every query is a short
+    index scan: the first rows leave at once however many follow, and no database cursor has to
+    hold the whole result (PostgreSQL materialises a cursor held across commits)."""
+    ordered = referrals.order_by("-received_on", "-id")
+    last = None
+    while True:
+        chunk = ordered
+        if last is not None:
+            chunk = chunk.filter(Q(received_on__lt=last[0]) | Q(received_on=last[0], id__lt=last[1]))
+        rows = list(chunk.values_list("received_on", "id", *EXPORT_FIELDS)[:EXPORT_CHUNK])
+        if not rows:
+            return
+        yield [row[2:] for row in rows]
+        if len(rows) < EXPORT_CHUNK:
+            return
+        last = rows[-1][:2]
+
+
 def export_rows(referrals):
-    """Rows of plain values; codes stay as codes, so that files round-trip into the import."""
+    """Rows of plain values, newest first; codes stay as codes, so that files round-trip into the
+    import."""
     clock_labels = dict(ClockStatus.choices)
-    for row in referrals.values_list(*EXPORT_FIELDS).iterator(chunk_size=5000):
-        values = [_cell(value) for value in row]
-        values[-2] = clock_labels.get(values[-2], values[-2])
-        values[-1] = clock_labels.get(values[-1], values[-1])
-        yield values
+    for chunk in _in_chunks(referrals):
+        for row in chunk:
+            values = [_cell(value) for value in row]
+            values[-2] = clock_labels.get(values[-2], values[-2])
+            values[-1] = clock_labels.get(values[-1], values[-1])
+            yield values
 
 
 def referrals_csv(referrals):

@@ -201,3 +201,16 @@ def test_a_transition_not_allowed_shows_the_reason(client, provider_user, kent_r
     assert "Select why the referral was closed" in response.content.decode()
     kent_referral.refresh_from_db()
     assert kent_referral.stage == "referred"
+
+
+def test_csv_export_reaches_every_row_across_chunks(client, admin_user, kent_referral, monkeypatch):
+    from referrals import exports
+
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
+    # Five referrals, two on the same day, so that a chunk boundary falls inside a day.
+    for number, day in enumerate([3, 3, 4, 5]):
+        ReferralFactory(provider=kent_referral.provider, reference=f"K-{number}", received_on=date(2026, 2, day))
+    client.force_login(admin_user)
+    response = client.get(reverse("referrals:list"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["K-3", "K-2", "K-1", "K-0", "KENT-1"]
