@@ -14,6 +14,7 @@ urlpatterns = [
     path("referrals/import/", include("referrals.import_urls")),
     path("referrals/", include("referrals.urls")),
     path("api/", include("referrals.api.urls")),
+    path("pledges/", include("pledges.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

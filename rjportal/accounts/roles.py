@@ -31,14 +31,36 @@ MY_ORGANISATION = Task(
     "Your organisation", "organisations:mine", "Your organisation, the areas it serves and its staff."
 )
 AUDIT = Task("Audit log", "audit:list", "Who viewed or changed what, and when.")
+PLEDGE_MODERATION = Task(
+    "Pledge moderation", "pledges:moderation", "Review signed RJ pledges: publish, reject, correct or withdraw them."
+)
+PLEDGE_IMPORT = Task(
+    "Import historic pledges",
+    "pledges:import",
+    "Add signatories from earlier campaigns from a CSV file.",
+    in_navigation=False,
+)
+PLEDGE_REGISTER = Task(
+    "Pledge register", "pledges:register", "Who has signed the RJ pledge, by area and election.", in_navigation=False
+)
 ADMIN = Task("Administration", "admin:index", "Manage organisations, users and roles.", in_navigation=False)
 PASSWORD = Task("Change your password", "password_change", "Choose a new password.", in_navigation=False)
 
 TASKS_BY_ROLE = {
-    Role.NATIONAL_ADMIN: [DASHBOARD, REFERRALS, AREAS, ORGANISATIONS, AUDIT, ADMIN, PASSWORD],
+    Role.NATIONAL_ADMIN: [
+        DASHBOARD,
+        REFERRALS,
+        AREAS,
+        ORGANISATIONS,
+        PLEDGE_MODERATION,
+        AUDIT,
+        PLEDGE_IMPORT,
+        ADMIN,
+        PASSWORD,
+    ],
     Role.PCC_STAFF: [MY_DASHBOARD, REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
     Role.PROVIDER_STAFF: [REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
-    Role.PLEDGE_MODERATOR: [AREAS, PASSWORD],
+    Role.PLEDGE_MODERATOR: [PLEDGE_MODERATION, AREAS, PLEDGE_REGISTER, PASSWORD],
 }
 
 

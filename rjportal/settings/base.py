@@ -202,5 +202,10 @@ LOGGING = {
 # Largest referral file a provider may upload through the web (the command has no limit).
 REFERRAL_IMPORT_MAX_BYTES = env.int("REFERRAL_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
+# RJ pledge signups: how long a verification link lasts, and how long after a campaign closes
+# signers' emails and unpublished signups are kept (manage.py purge_pledge_personal_data).
+PLEDGE_VERIFICATION_MAX_AGE = env.int("PLEDGE_VERIFICATION_MAX_AGE", default=60 * 60 * 24 * 3)
+PLEDGE_PERSONAL_DATA_MONTHS = env.int("PLEDGE_PERSONAL_DATA_MONTHS", default=6)
+
 # Working copies of public reference data that ship with the project.
 REFERENCE_DATA_DIR = BASE_DIR / "rjportal" / "areas" / "data"

@@ -1,0 +1,30 @@
+"""Reads for the public register, shared by its page, its map and its open data."""
+
+from .constants import ELECTED_LEADER_ROLES, TOTAL_AREAS
+from .models import Pledge, PledgeCampaign
+
+
+def register_pledges():
+    return Pledge.objects.published().select_related("campaign", "area")
+
+
+def default_campaign():
+    """The newest campaign: the register shows it unless another is chosen."""
+    return PledgeCampaign.objects.newest_first().first()
+
+
+def register_counts(campaign) -> dict:
+    pledges = Pledge.objects.published().filter(campaign=campaign)
+    return {
+        "pledges": pledges.count(),
+        "areas": pledges.values("area").distinct().count(),
+        "leader_areas": pledges.filter(role__in=ELECTED_LEADER_ROLES).values("area").distinct().count(),
+        "total_areas": TOTAL_AREAS,
+    }
+
+
+def published_parties(campaign=None) -> list[str]:
+    pledges = Pledge.objects.published()
+    if campaign is not None:
+        pledges = pledges.filter(campaign=campaign)
+    return sorted(set(pledges.values_list("party", flat=True)))
