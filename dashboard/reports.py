@@ -4,6 +4,7 @@ charts, CSV and XLSX downloads all read the same tables from here, so they never
 from dataclasses import dataclass, field
 from datetime import date
 
+from pledges.selectors import elected_leader_pledge
 from referrals.constants import PATH_STAGES, ClosureReason, Stage, TeamCategory
 from referrals.selectors import (
     ReferralScope,
@@ -56,6 +57,8 @@ class AreaReport:
     funnel: list[dict]
     closures: list[dict]
     trend: list[dict]
+    pledge_campaign: object = None
+    leader_pledge: object = None
 
     @property
     def silent_teams(self):
@@ -214,7 +217,10 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
         {"label": Offence(group).label, "referrals": referrals.get((area.pk, group), 0)}
         for group in (Offence.FRAUD, Offence.OTHER)
     ]
+    pledge_campaign, leader_pledge = elected_leader_pledge(area)
     return AreaReport(
+        pledge_campaign=pledge_campaign,
+        leader_pledge=leader_pledge,
         area=area,
         scope=scope,
         year_ending=year_ending,

@@ -8,6 +8,8 @@ from django.utils.text import slugify
 from django.views.generic import TemplateView
 from openpyxl import Workbook
 
+from pledges.maps import register_map
+from pledges.selectors import default_campaign, register_pledges
 from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import RoleRequiredMixin
 from rjportal.areas.models import PoliceArea
@@ -143,14 +145,31 @@ class NationalDashboardView(DashboardView):
         return "National comparison of RJ referrals"
 
     def charts(self, tables, csv_urls):
-        return national_charts(self.report, tables, csv_urls)
+        charts = national_charts(self.report, tables, csv_urls)
+        if self.colour_by_pledges():
+            campaign = default_campaign()
+            if campaign is not None:
+                # The map shows pledge status instead; the league keeps its table.
+                charts.pop("league")
+                charts["pledge_map"] = register_map(
+                    campaign=campaign, published_pledges=register_pledges().filter(campaign=campaign)
+                )
+        return charts
+
+    def colour_by_pledges(self):
+        return self.request.GET.get("colour") == "pledges"
 
     def file_stem(self):
         return f"rj-national-{self.report.scope.period.start:%Y-%m-%d}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(own_areas=self.own_areas)
+        context.update(
+            own_areas=self.own_areas,
+            colour_by_pledges=self.colour_by_pledges(),
+            rate_map_url=self.download_url(colour="rate"),
+            pledge_map_url=self.download_url(colour="pledges"),
+        )
         return context
 
 

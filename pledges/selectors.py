@@ -28,3 +28,21 @@ def published_parties(campaign=None) -> list[str]:
     if campaign is not None:
         pledges = pledges.filter(campaign=campaign)
     return sorted(set(pledges.values_list("party", flat=True)))
+
+
+def elected_leader_pledge(area):
+    """The area's elected leader's published pledge in the newest campaign, or None. (Where
+    that campaign has none for the area, an earlier leader's pledge may still stand; the area's
+    register page lists every campaign.)"""
+    campaign = default_campaign()
+    if campaign is None:
+        return None, None
+    pledge = (
+        Pledge.objects.published()
+        .elected_leaders()
+        .filter(campaign=campaign, area=area)
+        .select_related("campaign")
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    return campaign, pledge

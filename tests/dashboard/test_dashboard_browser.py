@@ -9,6 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.factories import ESSEX, KENT, TEST_PASSWORD, ProviderFactory, ReferralFactory, ReferringTeamFactory, area
+from tests.pledges.factories import CampaignFactory, PublishedPledgeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
 
@@ -23,6 +24,7 @@ DATES = {
 @pytest.fixture
 def referrals():
     call_command("import_recorded_crime", "rjportal/areas/data/recorded_crime_by_pfa_2023.csv", verbosity=0)
+    PublishedPledgeFactory(campaign=CampaignFactory(title="2024 PCC elections"), role="pcc", area=area(KENT))
     for code in (KENT, ESSEX):
         provider = ProviderFactory(areas=[area(code)])
         team = ReferringTeamFactory(area=area(code), category="response", staff_count=40)
@@ -71,6 +73,9 @@ def test_pcc_staff_read_their_area_dashboard_and_the_national_view(page, live_se
     open_page(page, live_server, reverse("dashboard:index") + "?year=2025", axe)
     assert page.locator(".rj-chart__plot--map .geo, .rj-chart__plot--map path").count() > 40
     page.screenshot(path=str(tmp_path / "national.png"), full_page=True)
+
+    open_page(page, live_server, reverse("dashboard:index") + "?year=2025&colour=pledges", axe)
+    assert "Pledges by police area: 2024 PCC elections" in page.content()
 
     page.goto(live_server.url + reverse("dashboard:return", kwargs={"code": KENT}) + "?year=2025")
     assert axe(page) == []
