@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from pledges.models import Pledge
 from referrals.models import Referral
 from rjportal.accounts.models import User
 from rjportal.organisations.models import Organisation
@@ -13,9 +14,15 @@ def test_seed_demo_creates_one_user_of_each_role_and_is_idempotent(settings, cap
     call_command("seed_demo")
     output = capsys.readouterr().out
     assert "pcc@demo.rjportal.invalid" in output and "password: demo-password-rj-2026" in output
-    counts = (User.objects.count(), Organisation.objects.count(), Referral.objects.count())
+    counts = (User.objects.count(), Organisation.objects.count(), Referral.objects.count(), Pledge.objects.count())
     call_command("seed_demo")
-    assert (User.objects.count(), Organisation.objects.count(), Referral.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Organisation.objects.count(),
+        Referral.objects.count(),
+        Pledge.objects.count(),
+    ) == counts
+    assert Pledge.objects.published().count() == 3
     assert set(User.objects.values_list("role", flat=True)) == {
         "national_admin", "pcc_staff", "provider_staff", "pledge_moderator"
     }  # fmt: skip
