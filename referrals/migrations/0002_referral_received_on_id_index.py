@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0002_load_police_areas'),
-        ('organisations', '0001_initial'),
-        ('referrals', '0001_initial'),
+        ("areas", "0002_load_police_areas"),
+        ("organisations", "0001_initial"),
+        ("referrals", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['received_on', 'id'], name='referrals_r_receive_50d84b_idx'),
+            model_name="referral",
+            index=models.Index(fields=["received_on", "id"], name="referrals_r_receive_50d84b_idx"),
         ),
     ]
