@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from rjportal.areas.models import PoliceArea
 from rjportal.forms import gds_helper
+from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
 
 from .constants import (
@@ -60,11 +61,10 @@ class ReferralFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         areas = PoliceArea.objects.for_user(user)
         self.fields["area"].queryset = areas
-        self.fields["provider"].queryset = (
-            Organisation.objects.filter(referrals__in=Referral.objects.for_user(user)).distinct()
-            if not user.is_national_admin
-            else Organisation.objects.filter(kind="rj_provider")
-        )
+        # Providers serving the areas in view: cheap to list, unlike scanning the referrals.
+        self.fields["provider"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.RJ_PROVIDER, areas__in=areas
+        ).distinct()
         self.fields["team"].queryset = ReferringTeam.objects.filter(area__in=areas).select_related("area")
         self.helper = gds_helper(self, "Apply filters", method="get", secondary=True)
 
