@@ -10,6 +10,7 @@ they can be kept and shown again without carrying anything a provider typed."""
 
 import csv
 import io
+import itertools
 import operator
 import pickle
 import shutil
@@ -158,6 +159,7 @@ def referral_import(
     with _seekable(source) as stream, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
         reader = _open_reader(stream)
         parser = _RowParser(provider, today=timezone.localdate())
+        compared = operator.itemgetter(*COMPARED_FIELDS)  # a row's values, as the writer takes them
 
         # Pass 1: check every row. While no row is wrong, keep the checked values on disk a
         # chunk at a time, so that the write pass need not read and check the file again.
@@ -172,7 +174,7 @@ def referral_import(
                     errors.extend(row_errors[:room])
                     more_errors += max(0, len(row_errors) - room)
                 elif not errors:
-                    checked.append(tuple(values[field] for field in COMPARED_FIELDS))
+                    checked.append(compared(values))
                 rows += 1
             if not errors and checked:
                 pickle.dump(checked, spool, protocol=pickle.HIGHEST_PROTOCOL)
@@ -279,18 +281,33 @@ def _write(*, actor, provider, chunks: Iterator[list[tuple]], rows: int, progres
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
 
-class _CopyNull:
-    """Written unquoted and empty by a QUOTE_NONNUMERIC csv writer (which would quote None
-    as an empty string), so that COPY reads it as NULL."""
+class _CsvStream:
+    """Rows as COPY's CSV text, for psycopg2's copy_expert to read: each read() writes the next
+    batch of rows. The server stores one batch while the next is being written here, so that
+    the two processes work side by side instead of in turn, and no chunk is held as text."""
 
-    def __float__(self):
-        return 0.0
+    def __init__(self, rows, batch: int = 1000):
+        self.rows = iter(rows)
+        self.batch = batch
+        self.buffer = io.StringIO()
+        # The csv module writes None and "" alike, unquoted and empty: COPY reads that as NULL,
+        # except in the columns named in FORCE_NOT_NULL (the text ones), where it is "".
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
 
-    def __str__(self):
-        return ""
+    def read(self, size: int = -1) -> str:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerows(itertools.islice(self.rows, self.batch))
+        return self.buffer.getvalue()  # "" once every row is sent, which ends the COPY
 
 
-_COPY_NULL = _CopyNull()
+def _copy_sql(table: str, fields: list, quote) -> str:
+    """COPY of `fields` into `table` from _CsvStream's text. Text columns are never NULL in
+    these tables, so an empty value in one is an empty string."""
+    text = [quote(field.column) for field in fields if field.get_internal_type() in ("CharField", "TextField")]
+    force_not_null = f", FORCE_NOT_NULL ({', '.join(text)})" if text else ""
+    columns = ", ".join(quote(field.column) for field in fields)
+    return f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv{force_not_null})"
 
 
 def _pieces(items: list, size: int = IN_LIST_SIZE):
@@ -309,13 +326,13 @@ class _ReferralWriter:
         quote = self.connection.ops.quote_name
         meta, event_meta = Referral._meta, ReferralEvent._meta
         self.table, self.event_table = quote(meta.db_table), quote(event_meta.db_table)
-        self.pk_column = meta.pk.column
 
         # New referrals: the file's values, then the values worked out here, then constants.
-        worked_out = ["id", "stage_changed_on", *CLOCK_FIELDS]
+        # The database numbers them, in the order they are written.
+        worked_out = ["stage_changed_on", *CLOCK_FIELDS]
         constants = {field.attname: field.get_default() for field in meta.concrete_fields}
         constants.update(provider_id=provider.pk, stage=Stage.REFERRED, created_at=self.now, updated_at=self.now)
-        columns = [field for field in meta.concrete_fields if self.postgres or not field.primary_key]
+        columns = [field for field in meta.concrete_fields if not field.primary_key]
         self.constants = tuple(constants[field.attname] for field in columns)
         names = [*COMPARED_FIELDS, *worked_out, *(field.attname for field in columns)]
         offset = len(COMPARED_FIELDS) + len(worked_out)
@@ -327,18 +344,17 @@ class _ReferralWriter:
         )
         column_list = ", ".join(quote(field.column) for field in columns)
         self.insert_sql = f"INSERT INTO {self.table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-        self.copy_sql = f"COPY {self.table} ({column_list}) FROM STDIN WITH (FORMAT csv)"
+        self.copy_sql = _copy_sql(self.table, columns, quote)
 
         event_columns = ", ".join(
             quote(event_meta.get_field(name).column)
             for name in ("referral", "from_stage", "to_stage", "happened_on", "reason", "actor", "created_at")
         )
-        self.event_copy_sql = f"COPY {self.event_table} ({event_columns}) FROM STDIN WITH (FORMAT csv)"
         self.event_select_sql = (
             f"INSERT INTO {self.event_table} ({event_columns}) "  # noqa: S608 - names from the models
             f"SELECT {quote(meta.pk.column)}, %s, %s, {quote(meta.get_field('received_on').column)}, %s, %s, %s "
             f"FROM {self.table} WHERE {quote(meta.get_field('provider').column)} = %s "
-            f"AND {quote(meta.get_field('reference').column)} IN "
+            f"AND {quote(meta.get_field('reference').column)} "
         )
         updated_columns = [meta.get_field(field).column for field in COMPARED_FIELDS] + [*CLOCK_FIELDS, "updated_at"]
         self.current_sql = (
@@ -353,7 +369,8 @@ class _ReferralWriter:
             f"CREATE TEMPORARY TABLE {SCRATCH_TABLE} ON COMMIT DROP AS "  # noqa: S608 - names from the model
             f"SELECT {', '.join(updated)}, {pk} FROM {self.table} WITH NO DATA"
         )
-        self.scratch_copy_sql = f"COPY {SCRATCH_TABLE} ({', '.join(updated)}, {pk}) FROM STDIN WITH (FORMAT csv)"
+        scratch_fields = [meta.get_field(field) for field in [*COMPARED_FIELDS, *CLOCK_FIELDS, "updated_at"]]
+        self.scratch_copy_sql = _copy_sql(SCRATCH_TABLE, [*scratch_fields, meta.pk], quote)
         self.update_from_sql = (
             f"UPDATE {self.table} AS target SET "  # noqa: S608 - names from the model
             + ", ".join(f"{column} = changes.{column}" for column in updated)
@@ -364,11 +381,24 @@ class _ReferralWriter:
         )
 
     def deadlines(self, values: tuple) -> tuple:
-        """The Victims' Code deadlines, worked out by the same function as the web form's."""
-        key = (values[CRIME_REPORTED_ON], values[VICTIM_ENHANCED_RIGHTS], values[VICTIM_REQUESTED_ON])
+        """The Victims' Code deadlines, worked out by the same function as the web form's.
+        Each deadline counts from one date of its own (the first from the crime report, the
+        second from the victim's request), so each is remembered by that date alone: three
+        dates together rarely repeat, one date often does."""
+        enhanced = values[VICTIM_ENHANCED_RIGHTS]
+        information = self._deadline(values[CRIME_REPORTED_ON], enhanced, None)[0]
+        referral = self._deadline(None, enhanced, values[VICTIM_REQUESTED_ON])[1]
+        return information, referral
+
+    def _deadline(self, crime_reported_on, victim_enhanced_rights, victim_requested_on) -> tuple:
+        key = (crime_reported_on, victim_enhanced_rights, victim_requested_on)
         found = self.clocks.get(key)
         if found is None:
-            clock = SimpleNamespace(crime_reported_on=key[0], victim_enhanced_rights=key[1], victim_requested_on=key[2])
+            clock = SimpleNamespace(
+                crime_reported_on=crime_reported_on,
+                victim_enhanced_rights=victim_enhanced_rights,
+                victim_requested_on=victim_requested_on,
+            )
             set_clock_deadlines(clock)
             found = (clock.information_due_on, clock.referral_due_on)
             if len(self.clocks) < 100_000:
@@ -377,33 +407,28 @@ class _ReferralWriter:
 
     def create(self, new: list[tuple]) -> None:
         """Insert new referrals at 'referred', as referral_create does, each with its first event."""
+        pick, constants, deadlines = self.pick, self.constants, self.deadlines
+        event = ["", Stage.REFERRED.value, "", self.actor_id, self.now, self.provider.pk]
         with self.connection.cursor() as cursor:
             if self.postgres:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [Referral._meta.db_table, self.pk_column, len(new)],
+                # Written in date order, the new entries of the indexes that end in received_on
+                # (by provider, area, team, stage, and received_on itself) fall on neighbouring
+                # pages rather than all over them: fewer pages to read and write. Referrals
+                # received on the same day keep the file's order, and so their order by id.
+                new = sorted(new, key=operator.itemgetter(RECEIVED_ON))
+                rows = (pick((*values, values[RECEIVED_ON], *deadlines(values), *constants)) for values in new)
+                cursor.cursor.copy_expert(self.copy_sql, _CsvStream(rows))
+                # The events are made from the rows just written, which the database numbered.
+                cursor.execute(self.event_select_sql + "= ANY(%s)", [*event, [values[REFERENCE] for values in new]])
+            else:
+                cursor.executemany(
+                    self.insert_sql,
+                    [pick((*values, values[RECEIVED_ON], *deadlines(values), *constants)) for values in new],
                 )
-                ids = [pk for (pk,) in cursor.fetchall()]
-            else:
-                ids = [None] * len(new)
-            pick, constants, deadlines = self.pick, self.constants, self.deadlines
-            rows = [
-                pick((*values, pk, values[RECEIVED_ON], *deadlines(values), *constants))
-                for values, pk in zip(new, ids, strict=True)
-            ]
-            if self.postgres:
-                self._copy(cursor, self.copy_sql, rows)
-                events = [
-                    (pk, "", Stage.REFERRED.value, values[RECEIVED_ON], "", self.actor_id, self.now)
-                    for values, pk in zip(new, ids, strict=True)
-                ]
-                self._copy(cursor, self.event_copy_sql, events)
-            else:
-                cursor.executemany(self.insert_sql, rows)
                 for references in _pieces([values[REFERENCE] for values in new]):
                     cursor.execute(
-                        self.event_select_sql + "(" + ", ".join(["%s"] * len(references)) + ")",
-                        ["", Stage.REFERRED.value, "", self.actor_id, self.now, self.provider.pk, *references],
+                        self.event_select_sql + "IN (" + ", ".join(["%s"] * len(references)) + ")",
+                        [*event, *references],
                     )
 
     def changed(self, matched: dict[int, tuple]) -> list[tuple]:
@@ -434,20 +459,10 @@ class _ReferralWriter:
                     cursor.execute(self.scratch_sql)
                     self.scratch_ready = True
                 cursor.execute(f"TRUNCATE {SCRATCH_TABLE}")
-                self._copy(cursor, self.scratch_copy_sql, changes)
+                cursor.cursor.copy_expert(self.scratch_copy_sql, _CsvStream(changes))
                 cursor.execute(self.update_from_sql)
             else:
                 cursor.executemany(self.update_sql, changes)
-
-    @staticmethod
-    def _copy(cursor, sql: str, rows) -> None:
-        """COPY is several times faster than INSERT on PostgreSQL. In its CSV format a quoted
-        value is text and an unquoted empty one is NULL."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-        writer.writerows(tuple(_COPY_NULL if value is None else value for value in row) for row in rows)
-        buffer.seek(0)
-        cursor.cursor.copy_expert(sql, buffer)
 
 
 # Checking one row ----------------------------------------------------------------------
