@@ -56,10 +56,14 @@ class Referral(models.Model):
     """One RJ referral as the provider received it. Holds no names, addresses, dates of birth or
     free-text descriptions of people: the provider's reference links to its own case system."""
 
-    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals")
-    area = models.ForeignKey(PoliceArea, on_delete=models.PROTECT, related_name="referrals")
+    # No single-column indexes on these keys: the composite indexes below start with each of
+    # them, and every index costs the bulk import time.
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals", db_index=False)
+    area = models.ForeignKey(PoliceArea, on_delete=models.PROTECT, related_name="referrals", db_index=False)
     reference = models.CharField(max_length=50, help_text="The provider's own case reference")
-    referring_team = models.ForeignKey(ReferringTeam, on_delete=models.PROTECT, related_name="referrals")
+    referring_team = models.ForeignKey(
+        ReferringTeam, on_delete=models.PROTECT, related_name="referrals", db_index=False
+    )
     initiator = models.CharField(max_length=20, choices=Initiator.choices)
     offence_group = models.CharField(max_length=50, choices=[(o.value, o.label) for o in REFERRAL_OFFENCE_GROUPS])
     offence_subgroup = models.CharField(

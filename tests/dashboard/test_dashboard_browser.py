@@ -22,7 +22,7 @@ DATES = {
 
 
 @pytest.fixture
-def referrals():
+def referrals(live_db):
     call_command("import_recorded_crime", "rjportal/areas/data/recorded_crime_by_pfa_2023.csv", verbosity=0)
     PublishedPledgeFactory(campaign=CampaignFactory(title="2024 PCC elections"), role="pcc", area=area(KENT))
     for code in (KENT, ESSEX):
