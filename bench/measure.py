@@ -3,7 +3,10 @@ stderr; the last line on stdout is the result as JSON.
 
   measure.py measure N   load N synthetic referrals (once), then time the list page, the
                          COUNT behind its pagination, and the first rows of the CSV export
-  measure.py import      time the import of a file of BENCH_IMPORT_ROWS new referrals"""
+  measure.py import      time the import of a file of BENCH_IMPORT_ROWS new referrals
+  measure.py dashboard N load N synthetic referrals (once), then time the dashboard pages and
+                         their downloads, and compare with a naive pandas implementation
+                         (see bench/dashboard_bench.py)"""
 
 import json
 import os
@@ -334,7 +337,23 @@ def best_of(function, times: int = 5) -> float:
     return statistics.median(timings)
 
 
+def measure_dashboard(count: int) -> dict:
+    from dashboard_bench import measure_dashboard as dashboard
+
+    setup()
+    load_seconds = load(count)
+    from referrals.models import Referral
+
+    result = dashboard(int(os.environ.get("BENCH_REQUESTS", "20")))
+    return {"referrals": Referral.objects.count(), "load_seconds": load_seconds, **result}
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
-    result = measure(int(sys.argv[2])) if mode == "measure" else measure_import()
+    if mode == "measure":
+        result = measure(int(sys.argv[2]))
+    elif mode == "dashboard":
+        result = measure_dashboard(int(sys.argv[2]))
+    else:
+        result = measure_import()
     print(json.dumps(result))

@@ -1,6 +1,6 @@
-"""Benchmark the referral list, the CSV export and the file import against 1,000,000
-synthetic referrals, on PostgreSQL and on SQLite. `make bench` runs it; it is not part of
-`make test`.
+"""Benchmark the referral list, the CSV export, the file import and the dashboard against
+1,000,000 synthetic referrals, on PostgreSQL and on SQLite. `make bench` runs it; it is not
+part of `make test`.
 
 Environment:
   BENCH_DATABASE_URL or DATABASE_URL
@@ -10,9 +10,14 @@ Environment:
   BENCH_REFERRALS    referrals to load once (default 1000000); loading skips those already there
   BENCH_SQLITE_REFERRALS  the same for SQLite (default BENCH_REFERRALS)
   BENCH_BACKENDS     which to run (default "postgresql,sqlite")
+  BENCH_PARTS        which parts to run (default "referrals,dashboard")
   BENCH_REQUESTS     timed requests per page (default 20)
+  BENCH_PAGE_SECONDS dashboard: stop timing a page after this many seconds, once it has
+                     had 5 requests (default 30)
+  BENCH_TRY_INDEXES  dashboard, PostgreSQL: set to 1 to create the candidate indexes in
+                     bench/dashboard_bench.py, time the pages again, then drop them
   BENCH_IMPORT_ROWS  rows in the import file (default 100000; 0 skips the import)
-  BENCH_TIMEOUT      seconds allowed per database, loading included (default 1800)
+  BENCH_TIMEOUT      seconds allowed per database and part, loading included (default 1800)
 
 Each database is measured in its own process (Django is configured once per process), and
 the import in another, so that its peak memory is its own."""
@@ -30,13 +35,19 @@ DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/rj_bench"
 SQLITE_FILE = Path(tempfile.gettempdir()) / "rjportal-bench.sqlite3"
 TARGET_MS = 150
 TARGET_IMPORT_ROWS_PER_S = 20_000
+TARGET_DASHBOARD_MS = 200
+PARTS = ("referrals", "dashboard")
 
 
 def main() -> int:
     backends = [b.strip() for b in os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",") if b.strip()]
     count = int(os.environ.get("BENCH_REFERRALS", "1000000"))
     timeout = int(os.environ.get("BENCH_TIMEOUT", "1800"))
-    results = []
+    parts = [p.strip() for p in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if p.strip()]
+    if unknown := [part for part in parts if part not in PARTS]:
+        print(f"Unknown part(s) {', '.join(unknown)}; use {' and/or '.join(PARTS)}.", file=sys.stderr)
+        return 2
+    results, dashboards = [], []
     for backend in backends:
         if backend == "postgresql":
             url, n = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES, count
@@ -48,15 +59,24 @@ def main() -> int:
             print(f"Unknown backend {backend!r}; use postgresql and/or sqlite.", file=sys.stderr)
             return 2
         _say(f"== {backend}: {n:,} referrals ({_safe(url)})")
-        result = _child(["measure", str(n)], url, timeout)
-        if result is None:
-            continue
-        imported = None
-        if int(os.environ.get("BENCH_IMPORT_ROWS", "100000")):
-            imported = _child(["import"], url, timeout)
-        results.append((backend, result, imported))
-    _print_table(results)
-    return 0
+        if "referrals" in parts:
+            result = _child(["measure", str(n)], url, timeout)
+            if result is not None:
+                imported = None
+                if int(os.environ.get("BENCH_IMPORT_ROWS", "100000")):
+                    imported = _child(["import"], url, timeout)
+                results.append((backend, result, imported))
+        if "dashboard" in parts:
+            _say(f"== {backend}: dashboard")
+            dashboard = _child(["dashboard", str(n)], url, timeout)
+            if dashboard is not None:
+                dashboards.append((backend, dashboard))
+    if "referrals" in parts:
+        _print_table(results)
+    if "dashboard" in parts:
+        _print_dashboard(dashboards)
+    mismatched = any(d["naive"]["mismatches"] for _b, d in dashboards)
+    return 1 if mismatched else 0
 
 
 def _child(args, url, timeout):
@@ -144,6 +164,107 @@ def _print_table(results):
     for backend, result, _i in results:
         if result.get("plans_file"):
             print(f"Query plans ({backend}): {result['plans_file']}")
+
+
+def _print_dashboard(results):
+    if not results:
+        print("No dashboard results.")
+        return
+    first = results[0][1]
+    print()
+    print(f"Dashboard, financial year {first['year']} (the one with the most referrals); area: {first['area']}")
+    print(f"{'measure':58} " + " ".join(f"{backend:>16}" for backend, _r in results))
+    rows = [
+        ("referrals in the database", [f"{r['referrals']:,}" for _b, r in results]),
+        ("referrals in the financial year", [f"{r['year_referrals']:,}" for _b, r in results]),
+        ("referrals of the area in the year", [f"{r['area_referrals']:,}" for _b, r in results]),
+    ]
+    for key, page in first["pages"].items():
+        label = page["label"]
+        rows.append(
+            (
+                f"{label}: median / p95 ms",
+                [f"{r['pages'][key]['median_ms']:.0f} / {r['pages'][key]['p95_ms']:.0f}" for _b, r in results],
+            )
+        )
+        rows.append(
+            (
+                "   queries / their total ms / slowest ms",
+                [
+                    f"{r['pages'][key]['queries']} / {r['pages'][key]['query_ms']:.0f} / "
+                    f"{r['pages'][key]['slowest_query_ms']:.0f}"
+                    for _b, r in results
+                ],
+            )
+        )
+    growth = first["growth"]
+    for key, label in (
+        ("big_area", f"area queries: {growth['big_area']['name']}, {growth['big_area']['teams']} teams"),
+        ("small_area", f"area queries: {growth['small_area']['name']}, {growth['small_area']['teams']} teams"),
+        (
+            "small_area_more_teams",
+            f"area queries: same with {growth.get('small_area_more_teams', {}).get('teams')} teams",
+        ),
+        ("big_area_more_areas", f"area queries: {growth.get('big_area_more_areas', {}).get('areas')} police areas"),
+        ("national", f"national queries: {growth['national']['areas']} police areas"),
+        ("national_more_areas", f"national queries: {growth.get('national_more_areas', {}).get('areas')} police areas"),
+    ):
+        rows.append((label, [str(r["growth"].get(key, {}).get("queries", "n/a")) for _b, r in results]))
+    rows += [
+        ("area figures in the database (area_report): ms", [f"{r['naive']['database_ms']:.0f}" for _b, r in results]),
+        ("area figures in pandas (rows loaded): ms", [f"{r['naive']['naive_ms']:.0f}" for _b, r in results]),
+        ("   rows loaded into pandas", [f"{r['naive']['rows_loaded']:,}" for _b, r in results]),
+        ("speed-up of the database over pandas", [f"{r['naive']['speedup']:.1f}x" for _b, r in results]),
+        (
+            "figures compared / differing",
+            [f"{r['naive']['checked']} / {len(r['naive']['mismatches'])}" for _b, r in results],
+        ),
+        (
+            "team counts query, as now / scope in join: ms",
+            [f"{r['teams_query']['current_ms']:.0f} / {r['teams_query']['in_join_ms']:.0f}" for _b, r in results],
+        ),
+    ]
+    for key, label in (
+        ("national", "national figures, 4 queries / one GROUP BY: ms"),
+        ("area", "area figures, 3 queries / one aggregate: ms"),
+    ):
+        rows.append(
+            (
+                label,
+                [
+                    f"{r['one_pass'][key]['now_ms']:.0f} / {r['one_pass'][key]['one_pass_ms']:.0f}"
+                    + ("" if r["one_pass"][key]["same"] else " DIFFER")
+                    for _b, r in results
+                ],
+            )
+        )
+    for key in ("area_admin", "national"):
+        if any(r.get("indexes") for _b, r in results):
+            rows.append(
+                (
+                    f"{first['pages'][key]['label']}, candidate indexes: median ms",
+                    [
+                        f"{r['indexes']['pages'][key]['median_ms']:.0f}" if r.get("indexes") else "n/a"
+                        for _b, r in results
+                    ],
+                )
+            )
+    for label, values in rows:
+        print(f"{label:58} " + " ".join(f"{value:>16}" for value in values))
+    print()
+    print(f"Target: area dashboard and national view < {TARGET_DASHBOARD_MS} ms server time on PostgreSQL.")
+    for backend, result in results:
+        for line in result["naive"]["mismatches"]:
+            print(f"MISMATCH ({backend}) {line}")
+        print(f"Slowest queries ({backend}), plans in {result['plans_file']}:")
+        for key, queries in result["top_queries"].items():
+            for query in queries[:3]:
+                print(f"   {key} {query['ms']:6.0f} ms  {query['sql'][:100]}")
+        if result.get("indexes"):
+            print(f"   with candidate indexes ({', '.join(result['indexes']['indexes'])}):")
+            for key, queries in result["indexes"]["top_queries"].items():
+                for query in queries[:3]:
+                    print(f"   {key} {query['ms']:6.0f} ms  {query['sql'][:100]}")
 
 
 def _imported(result, key, pattern):
