@@ -274,153 +274,6 @@ def explain(captured: dict, vendor: str, *, append: bool = False) -> tuple[str, 
     return str(path), top
 
 
-def team_query_alternatives(*, area, year, runs) -> dict:
-    """The team counts as the dashboard asks for them (the scope in the aggregate's FILTER, so
-    the LEFT JOIN reads every referral) against the scope in the join condition."""
-    from django.db.models import Count, FilteredRelation
-
-    from referrals.models import ReferringTeam
-    from referrals.selectors import ReferralScope, referral_counts_by_team
-
-    scope = ReferralScope(period=year.period)
-
-    def current():
-        return {team.pk: team.referral_count for team in referral_counts_by_team(area=area, scope=scope)}
-
-    def in_join():
-        teams = (
-            ReferringTeam.objects.filter(area=area)
-            .alias(scoped=FilteredRelation("referrals", condition=scope.q("referrals__")))
-            .annotate(referral_count=Count("scoped"))
-        )
-        return {team.pk: team.referral_count for team in teams}
-
-    say("   team counts: scope in FILTER against scope in the join")
-    current()
-    current_ms, expected = median_ms(current, runs)
-    in_join()
-    in_join_ms, got = median_ms(in_join, runs)
-    return {"current_ms": current_ms, "in_join_ms": in_join_ms, "same": expected == got}
-
-
-def one_pass_alternatives(*, area, year, runs) -> dict:
-    """Fewer passes over the referrals for the same figures, each checked against the
-    selectors the dashboard uses now:
-    - national: the counts by area and offence group, by team category (national and the
-      area's) and by the area's teams, today four queries (one reading every referral), from
-      one GROUP BY area, offence group and team over the period;
-    - area: the headlines, funnel and trend, today three queries over the area's rows, as one
-      aggregate with conditional counts."""
-    from collections import Counter
-
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from referrals.constants import PATH_STAGES
-    from referrals.models import Referral, ReferringTeam
-    from referrals.selectors import (
-        ReferralScope,
-        referral_counts_by_area_and_offence,
-        referral_counts_by_period,
-        referral_counts_by_team,
-        referral_counts_by_team_category,
-        referral_funnel,
-        referral_headlines,
-    )
-
-    scope, today = ReferralScope(period=year.period), timezone.localdate()
-    periods = year.quarters() + year.previous().quarters()
-
-    def national_now():
-        return {
-            "by_area_offence": referral_counts_by_area_and_offence(scope=scope),
-            "categories": referral_counts_by_team_category(scope=scope),
-            "area_categories": referral_counts_by_team_category(scope=scope, area=area),
-            "teams": {team.pk: team.referral_count for team in referral_counts_by_team(area=area, scope=scope)},
-        }
-
-    def national_one():
-        category = dict(ReferringTeam.objects.values_list("pk", "category"))
-        by_area_offence, categories, area_categories = Counter(), Counter(), Counter()
-        teams = dict.fromkeys(ReferringTeam.objects.filter(area=area).values_list("pk", flat=True), 0)
-        rows = (
-            Referral.objects.filter(scope.q())
-            .values_list("area_id", "offence_group", "referring_team_id")
-            .annotate(count=Count("id"))
-            .order_by()
-        )
-        for area_id, offence_group, team_id, count in rows:
-            by_area_offence[area_id, offence_group] += count
-            categories[category[team_id]] += count
-            if area_id == area.pk:
-                area_categories[category[team_id]] += count
-                teams[team_id] += count
-        return {
-            "by_area_offence": dict(by_area_offence),
-            "categories": dict(categories),
-            "area_categories": dict(area_categories),
-            "teams": teams,
-        }
-
-    def area_now():
-        headlines = referral_headlines(area=area, scope=scope, today=today)
-        by_period = referral_counts_by_period(area=area, scope=scope, periods=periods)
-        return {
-            "referrals": headlines["referrals"],
-            "referrals_last_year": headlines["referrals_last_year"],
-            "completed": headlines["completed"],
-            "reached": referral_funnel(area=area, scope=scope)["reached"],
-            "received": [by_period[period]["received"] for period in periods],
-        }
-
-    def area_one():
-        this, last = scope.q(), scope.last_year().q()
-        aggregates = {
-            "referrals": Count("id", filter=this),
-            "referrals_last_year": Count("id", filter=last),
-            "completed": Count("id", filter=this & Q(stage="completed")),
-        }
-        for index, stage in enumerate(PATH_STAGES):
-            later = [value.value for value in PATH_STAGES[index:]]
-            aggregates[f"reached_{stage.value}"] = Count("id", filter=this & Q(furthest_stage__in=later))
-        for index, period in enumerate(periods):
-            aggregates[f"received_{index}"] = Count(
-                "id", filter=Q(received_on__gte=period.start, received_on__lte=period.end)
-            )
-        start = min(scope.last_year().period.start, *(period.start for period in periods))
-        end = max(scope.period.end, *(period.end for period in periods))
-        figures = Referral.objects.filter(area=area, received_on__gte=start, received_on__lte=end).aggregate(
-            **aggregates
-        )
-        return {
-            "referrals": figures["referrals"],
-            "referrals_last_year": figures["referrals_last_year"],
-            "completed": figures["completed"],
-            "reached": {stage.value: figures[f"reached_{stage.value}"] for stage in PATH_STAGES},
-            "received": [figures[f"received_{index}"] for index in range(len(periods))],
-        }
-
-    say("   one-pass alternatives for the national and the area figures")
-    result = {}
-    for key, now, one in (("national", national_now, national_one), ("area", area_now, area_one)):
-        now()
-        now_ms, _figures = median_ms(now, runs)
-        one()
-        one_ms, _figures = median_ms(one, runs)
-        # Compared on a fresh pair of runs, so that timing runs cannot straddle a write.
-        expected, got = now(), one()
-        differing = sorted(name for name in expected if expected[name] != got.get(name))
-        result[key] = {"now_ms": now_ms, "one_pass_ms": one_ms, "same": not differing}
-        for name in differing:
-            keys = expected[name].keys() if isinstance(expected[name], dict) else range(len(expected[name]))
-            wrong = [
-                (k, expected[name][k], got[name].get(k) if isinstance(got[name], dict) else got[name][k]) for k in keys
-            ]
-            wrong = [item for item in wrong if item[1] != item[2]]
-            say(f"   MISMATCH one-pass {key} {name} (key, now, one pass): {wrong[:5]!r}")
-    return result
-
-
 def try_indexes(cases, *, requests, budget) -> dict:
     """Create the candidate indexes, time the area and national pages again, then drop them."""
     from django.db import connection
@@ -720,8 +573,6 @@ def measure_dashboard(requests: int) -> dict:
     naive = naive_comparison(area=big, financial_year=year, requests=max(MIN_REQUESTS, requests // 2))
     say("   query plans")
     plans_file, top_queries = explain({key: captured[key] for key in ("area_admin", "national")}, connection.vendor)
-    teams_query = team_query_alternatives(area=big, year=year, runs=MIN_REQUESTS)
-    one_pass = one_pass_alternatives(area=big, year=year, runs=MIN_REQUESTS)
     indexes = None
     if connection.vendor == "postgresql" and os.environ.get("BENCH_TRY_INDEXES") == "1":
         indexes = try_indexes(
@@ -737,7 +588,5 @@ def measure_dashboard(requests: int) -> dict:
         "naive": naive,
         "top_queries": top_queries,
         "plans_file": plans_file,
-        "teams_query": teams_query,
-        "one_pass": one_pass,
         "indexes": indexes,
     }

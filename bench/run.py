@@ -219,25 +219,7 @@ def _print_dashboard(results):
             "figures compared / differing",
             [f"{r['naive']['checked']} / {len(r['naive']['mismatches'])}" for _b, r in results],
         ),
-        (
-            "team counts query, as now / scope in join: ms",
-            [f"{r['teams_query']['current_ms']:.0f} / {r['teams_query']['in_join_ms']:.0f}" for _b, r in results],
-        ),
     ]
-    for key, label in (
-        ("national", "national figures, 4 queries / one GROUP BY: ms"),
-        ("area", "area figures, 3 queries / one aggregate: ms"),
-    ):
-        rows.append(
-            (
-                label,
-                [
-                    f"{r['one_pass'][key]['now_ms']:.0f} / {r['one_pass'][key]['one_pass_ms']:.0f}"
-                    + ("" if r["one_pass"][key]["same"] else " DIFFER")
-                    for _b, r in results
-                ],
-            )
-        )
     for key in ("area_admin", "national"):
         if any(r.get("indexes") for _b, r in results):
             rows.append(

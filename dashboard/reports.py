@@ -8,13 +8,13 @@ from pledges.selectors import elected_leader_pledge
 from referrals.constants import PATH_STAGES, ClosureReason, Stage, TeamCategory
 from referrals.selectors import (
     ReferralScope,
+    referral_area_figures,
+    referral_closures,
     referral_counts_by_area,
     referral_counts_by_area_and_offence,
     referral_counts_by_period,
     referral_counts_by_team,
     referral_counts_by_team_category,
-    referral_funnel,
-    referral_headlines,
 )
 from rjportal.areas.constants import Offence
 from rjportal.areas.models import PoliceArea, RecordedCrime
@@ -171,7 +171,9 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
     referrals = referral_counts_by_area_and_offence(scope=scope)
     spreads = national_spreads(referrals=referrals, crime=crime, area_ids=areas)
 
-    headlines = referral_headlines(area=area, scope=scope, today=today)
+    this_year, last_year = financial_year.quarters(), financial_year.previous().quarters()
+    figures = referral_area_figures(area=area, scope=scope, today=today, periods=this_year + last_year)
+    headlines = figures["headlines"]
     total = headlines["referrals"]
     information_known = headlines["information_met"] + headlines["information_missed"]
     headlines.update(
@@ -185,28 +187,30 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
     )
 
     teams = list(referral_counts_by_team(area=area, scope=scope))
+    area_categories = {}
+    for team in teams:
+        area_categories[team.category] = area_categories.get(team.category, 0) + team.referral_count
     category_gaps = team_category_gaps(
-        area_counts=referral_counts_by_team_category(scope=scope, area=area),
+        area_counts=area_categories,
         national_counts=referral_counts_by_team_category(scope=scope),
         categories=TeamCategory.choices,
     )
 
-    funnel_counts = referral_funnel(area=area, scope=scope)
-    referred = funnel_counts["reached"][Stage.REFERRED]
+    reached = figures["reached"]
     funnel = [
-        {"stage": stage.value, "label": stage.label, "count": funnel_counts["reached"][stage.value],
-         "share": _ratio(funnel_counts["reached"][stage.value], referred)}
+        {"stage": stage.value, "label": stage.label, "count": reached[stage.value],
+         "share": _ratio(reached[stage.value], reached[Stage.REFERRED])}
         for stage in PATH_STAGES
     ]  # fmt: skip
     closures = [
         {"stage": Stage(stage).label, "reason": ClosureReason(reason).label, "count": count}
         for (stage, reason), count in sorted(
-            funnel_counts["closures"].items(), key=lambda item: (PATH_STAGES.index(item[0][0]), -item[1])
+            referral_closures(area=area, scope=scope).items(),
+            key=lambda item: (PATH_STAGES.index(item[0][0]), -item[1]),
         )
     ]
 
-    this_year, last_year = financial_year.quarters(), financial_year.previous().quarters()
-    by_quarter = referral_counts_by_period(area=area, scope=scope, periods=this_year + last_year)
+    by_quarter = figures["by_period"]
     trend = [
         {"label": quarter.label, "referrals": by_quarter[quarter]["received"],
          "last_year": by_quarter[earlier]["received"]}

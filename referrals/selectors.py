@@ -4,7 +4,7 @@ database (GROUP BY and conditional aggregates); callers get small dicts, never r
 from dataclasses import dataclass, replace
 from datetime import date
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, FilteredRelation, Q
 
 from rjportal.periods import Period
 
@@ -33,33 +33,85 @@ class ReferralScope:
         return condition
 
 
+def _headline_aggregates(scope: ReferralScope, today: date) -> dict:
+    this, last = scope.q(), scope.last_year().q()
+    information_met = Q(information_due_on__isnull=False, victim_informed_on__lte=F("information_due_on"))
+    referral_known = Q(referral_due_on__isnull=False)
+    return {
+        "referrals": Count("id", filter=this),
+        "referrals_last_year": Count("id", filter=last),
+        "direct": Count("id", filter=this & Q(intervention_type__in=DIRECT_INTERVENTIONS)),
+        "indirect": Count(
+            "id", filter=this & ~Q(intervention_type="") & ~Q(intervention_type__in=DIRECT_INTERVENTIONS)
+        ),
+        "completed": Count("id", filter=this & Q(stage=Stage.COMPLETED)),
+        "agreements": Count("id", filter=this & Q(stage=Stage.COMPLETED, agreement_reached=True)),
+        "victim_satisfaction": Avg("victim_satisfaction", filter=this),
+        "information_met": Count("id", filter=this & information_met),
+        "information_missed": Count("id", filter=this & information_clock_missed(today)),
+        "referral_known": Count("id", filter=this & referral_known),
+        "referral_met": Count("id", filter=this & referral_known & Q(referred_on__lte=F("referral_due_on"))),
+    }
+
+
+def _funnel_aggregates(scope: ReferralScope) -> dict:
+    this = scope.q()
+    return {
+        f"reached_{stage.value}": Count(
+            "id", filter=this & Q(furthest_stage__in=[later.value for later in PATH_STAGES[index:]])
+        )
+        for index, stage in enumerate(PATH_STAGES)
+    }
+
+
+def _period_aggregates(scope: ReferralScope, periods: list[Period]) -> dict:
+    narrowing = replace(scope, period=Period(min(p.start for p in periods), max(p.end for p in periods), "")).q()
+    supported = Q(furthest_stage__in=[Stage.INTERVENTION, Stage.COMPLETED])
+    aggregates = {}
+    for index, period in enumerate(periods):
+        within = narrowing & Q(received_on__gte=period.start, received_on__lte=period.end)
+        aggregates[f"received_{index}"] = Count("id", filter=within)
+        aggregates[f"supported_{index}"] = Count("id", filter=within & supported)
+    return aggregates
+
+
+def _by_period(figures: dict, periods: list[Period]) -> dict:
+    return {
+        period: {"received": figures[f"received_{index}"], "supported": figures[f"supported_{index}"]}
+        for index, period in enumerate(periods)
+    }
+
+
+def _area_rows(area, *scopes: ReferralScope):
+    """The area's referrals in any of the scopes' periods: one date range, so that the
+    (area, received_on) index bounds the scan."""
+    return Referral.objects.filter(
+        area=area,
+        received_on__gte=min(scope.period.start for scope in scopes),
+        received_on__lte=max(scope.period.end for scope in scopes),
+    )
+
+
 def referral_headlines(*, area, scope: ReferralScope, today: date) -> dict:
     """The area's headline figures for the period, and its referrals in the same period a year
     earlier, in one query."""
-    this, last = scope.q(), scope.last_year().q()
-    information_met = Q(information_due_on__isnull=False, victim_informed_on__lte=F("information_due_on"))
-    information_missed = information_clock_missed(today)
-    referral_known = Q(referral_due_on__isnull=False)
-    figures = (
-        Referral.objects.filter(area=area)
-        .filter(this | last)
-        .aggregate(
-            referrals=Count("id", filter=this),
-            referrals_last_year=Count("id", filter=last),
-            direct=Count("id", filter=this & Q(intervention_type__in=DIRECT_INTERVENTIONS)),
-            indirect=Count(
-                "id", filter=this & ~Q(intervention_type="") & ~Q(intervention_type__in=DIRECT_INTERVENTIONS)
-            ),
-            completed=Count("id", filter=this & Q(stage=Stage.COMPLETED)),
-            agreements=Count("id", filter=this & Q(stage=Stage.COMPLETED, agreement_reached=True)),
-            victim_satisfaction=Avg("victim_satisfaction", filter=this),
-            information_met=Count("id", filter=this & information_met),
-            information_missed=Count("id", filter=this & information_missed),
-            referral_known=Count("id", filter=this & referral_known),
-            referral_met=Count("id", filter=this & referral_known & Q(referred_on__lte=F("referral_due_on"))),
-        )
+    return _area_rows(area, scope, scope.last_year()).aggregate(**_headline_aggregates(scope, today))
+
+
+def referral_area_figures(*, area, scope: ReferralScope, today: date, periods: list[Period]) -> dict:
+    """Everything the area dashboard counts over the area's own referrals, in one pass:
+    headlines, how far referrals got, and referrals received (and victims supported) in each of
+    `periods`."""
+    span = ReferralScope(period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
+    headline_aggregates = _headline_aggregates(scope, today)
+    figures = _area_rows(area, scope, scope.last_year(), span).aggregate(
+        **headline_aggregates, **_funnel_aggregates(scope), **_period_aggregates(scope, periods)
     )
-    return figures
+    return {
+        "headlines": {key: figures[key] for key in headline_aggregates},
+        "reached": {stage.value: figures[f"reached_{stage.value}"] for stage in PATH_STAGES},
+        "by_period": _by_period(figures, periods),
+    }
 
 
 def referral_counts_by_area_and_offence(*, scope: ReferralScope) -> dict[tuple[int, str], int]:
@@ -74,9 +126,12 @@ def referral_counts_by_area(*, scope: ReferralScope) -> dict[int, int]:
 
 def referral_counts_by_team(*, area, scope: ReferralScope):
     """Every team of the area with its referrals in scope, those with none included."""
+    # The scope goes in the join (not the count's filter), so that only the period's referrals
+    # are joined to the teams rather than every referral the teams ever made.
     return (
         ReferringTeam.objects.filter(area=area)
-        .annotate(referral_count=Count("referrals", filter=scope.q("referrals__")))
+        .annotate(in_scope=FilteredRelation("referrals", condition=scope.q("referrals__")))
+        .annotate(referral_count=Count("in_scope"))
         .order_by("-referral_count", "name")
     )
 
@@ -89,41 +144,20 @@ def referral_counts_by_team_category(*, scope: ReferralScope, area=None) -> dict
     return {row["referring_team__category"]: row["count"] for row in rows}
 
 
-def referral_funnel(*, area, scope: ReferralScope) -> dict:
-    """How many referrals reached each stage on the path to completion, and why those that
-    closed did so, by the stage they had reached."""
-    referrals = Referral.objects.filter(area=area).filter(scope.q())
-    reached = referrals.aggregate(
-        **{
-            stage.value: Count("id", filter=Q(furthest_stage__in=[later.value for later in PATH_STAGES[index:]]))
-            for index, stage in enumerate(PATH_STAGES)
-        }
-    )
-    closures = (
-        referrals.filter(stage=Stage.CLOSED)
+def referral_closures(*, area, scope: ReferralScope) -> dict[tuple[str, str], int]:
+    """Why referrals that closed did so, by the stage they had reached."""
+    rows = (
+        _area_rows(area, scope)
+        .filter(scope.q(), stage=Stage.CLOSED)
         .values("furthest_stage", "closure_reason")
         .annotate(count=Count("id"))
         .order_by()
     )
-    return {
-        "reached": reached,
-        "closures": {(row["furthest_stage"], row["closure_reason"]): row["count"] for row in closures},
-    }
+    return {(row["furthest_stage"], row["closure_reason"]): row["count"] for row in rows}
 
 
 def referral_counts_by_period(*, area, scope: ReferralScope, periods: list[Period]) -> dict:
     """Referrals received, and victims supported (reached an RJ intervention), in each period, in
     one query. Narrowing filters in `scope` apply; its own period is ignored."""
-    narrowing = replace(scope, period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
-    referrals = Referral.objects.filter(area=area).filter(narrowing.q())
-    supported = Q(furthest_stage__in=[Stage.INTERVENTION, Stage.COMPLETED])
-    aggregates = {}
-    for index, period in enumerate(periods):
-        within = Q(received_on__gte=period.start, received_on__lte=period.end)
-        aggregates[f"received_{index}"] = Count("id", filter=within)
-        aggregates[f"supported_{index}"] = Count("id", filter=within & supported)
-    figures = referrals.aggregate(**aggregates)
-    return {
-        period: {"received": figures[f"received_{index}"], "supported": figures[f"supported_{index}"]}
-        for index, period in enumerate(periods)
-    }
+    span = ReferralScope(period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
+    return _by_period(_area_rows(area, span).aggregate(**_period_aggregates(scope, periods)), periods)
