@@ -143,6 +143,8 @@ class Referral(models.Model):
         indexes = [
             # The list's default order (newest first) and the export's, scanned backwards.
             models.Index(fields=["received_on", "id"]),
+            # The newest change: part of the key under which national counts are cached.
+            models.Index(fields=["updated_at"]),
             models.Index(fields=["area", "received_on"]),
             models.Index(fields=["provider", "received_on"]),
             models.Index(fields=["area", "offence_group", "received_on"]),

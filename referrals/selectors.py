@@ -4,7 +4,8 @@ database (GROUP BY and conditional aggregates); callers get small dicts, never r
 from dataclasses import dataclass, replace
 from datetime import date
 
-from django.db.models import Avg, Count, F, FilteredRelation, Q
+from django.core.cache import cache
+from django.db.models import Avg, Count, F, FilteredRelation, Max, Q
 
 from rjportal.periods import Period
 
@@ -114,14 +115,43 @@ def referral_area_figures(*, area, scope: ReferralScope, today: date, periods: l
     }
 
 
+NATIONAL_CACHE_SECONDS = 60 * 60
+
+
+def _data_version() -> str:
+    """Changes whenever a referral is added or changed: the newest id and change time, each read
+    from an index. (Referrals are not deleted by the portal.)"""
+    newest = Referral.objects.aggregate(last_id=Max("id"), last_change=Max("updated_at"))
+    return f"{newest['last_id']}-{newest['last_change'].isoformat() if newest['last_change'] else ''}"
+
+
+def _national(name: str, scope: ReferralScope, compute):
+    """National counts are the same for every viewer of a period, and scanning a year of
+    referrals across all areas is the costliest read on the dashboard: keep each result until
+    the referrals change."""
+    key = f"referrals:{name}:{scope.period.start}:{scope.period.end}:{scope.offence_group}:{scope.justice_stage}:"
+    key += f"{scope.initiator}:{_data_version()}"
+    result = cache.get(key)
+    if result is None:
+        result = compute()
+        cache.set(key, result, NATIONAL_CACHE_SECONDS)
+    return result
+
+
 def referral_counts_by_area_and_offence(*, scope: ReferralScope) -> dict[tuple[int, str], int]:
-    rows = Referral.objects.filter(scope.q()).values("area_id", "offence_group").annotate(count=Count("id"))
-    return {(row["area_id"], row["offence_group"]): row["count"] for row in rows.order_by()}
+    def compute():
+        rows = Referral.objects.filter(scope.q()).values("area_id", "offence_group").annotate(count=Count("id"))
+        return {(row["area_id"], row["offence_group"]): row["count"] for row in rows.order_by()}
+
+    return _national("by_area_and_offence", scope, compute)
 
 
 def referral_counts_by_area(*, scope: ReferralScope) -> dict[int, int]:
-    rows = Referral.objects.filter(scope.q()).values("area_id").annotate(count=Count("id"))
-    return {row["area_id"]: row["count"] for row in rows.order_by()}
+    def compute():
+        rows = Referral.objects.filter(scope.q()).values("area_id").annotate(count=Count("id"))
+        return {row["area_id"]: row["count"] for row in rows.order_by()}
+
+    return _national("by_area", scope, compute)
 
 
 def referral_counts_by_team(*, area, scope: ReferralScope):
@@ -136,12 +166,14 @@ def referral_counts_by_team(*, area, scope: ReferralScope):
     )
 
 
-def referral_counts_by_team_category(*, scope: ReferralScope, area=None) -> dict[str, int]:
-    referrals = Referral.objects.filter(scope.q())
-    if area is not None:
-        referrals = referrals.filter(area=area)
-    rows = referrals.values("referring_team__category").annotate(count=Count("id")).order_by()
-    return {row["referring_team__category"]: row["count"] for row in rows}
+def referral_counts_by_team_category(*, scope: ReferralScope) -> dict[str, int]:
+    """Referrals in scope across all areas, by the national category of the referring team."""
+
+    def compute():
+        rows = Referral.objects.filter(scope.q()).values("referring_team__category").annotate(count=Count("id"))
+        return {row["referring_team__category"]: row["count"] for row in rows.order_by()}
+
+    return _national("by_team_category", scope, compute)
 
 
 def referral_closures(*, area, scope: ReferralScope) -> dict[tuple[str, str], int]:

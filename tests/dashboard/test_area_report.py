@@ -189,3 +189,24 @@ def test_national_league_ranks_by_rate_and_suppresses(world):
     assert report.league[1]["rate"] == pytest.approx(0.3)
     assert all(row["rate"] is None for row in report.league[2:])
     assert [peer["name"] for peer in report.peers] == ["Essex"]
+
+
+def test_cached_national_counts_follow_new_and_changed_referrals(world):
+    scope = ReferralScope(period=YEAR.period)
+    essex_before = next(row for row in national_report(scope=scope, peer_of=None).league if row["name"] == "Essex")
+    assert essex_before["referrals"] == 40
+    # A new referral changes the newest id; a changed one the newest change time.
+    added = ReferralFactory(
+        provider=ProviderFactory(areas=[area(ESSEX)]),
+        area=area(ESSEX),
+        referring_team=ReferringTeamFactory(area=area(ESSEX)),
+        reference="NEW",
+        **DATES,
+    )
+    essex = next(row for row in national_report(scope=scope, peer_of=None).league if row["name"] == "Essex")
+    assert essex["referrals"] == 41
+    added.received_on = added.referred_on = date(2020, 1, 1)
+    added.crime_reported_on = added.victim_informed_on = added.victim_requested_on = None
+    added.save()
+    essex = next(row for row in national_report(scope=scope, peer_of=None).league if row["name"] == "Essex")
+    assert essex["referrals"] == 40
