@@ -9,12 +9,11 @@ from referrals.constants import PATH_STAGES, ClosureReason, Stage, TeamCategory
 from referrals.selectors import (
     ReferralScope,
     referral_area_figures,
-    referral_closures,
     referral_counts_by_area,
     referral_counts_by_area_and_offence,
     referral_counts_by_period,
-    referral_counts_by_team,
     referral_counts_by_team_category,
+    referral_teams_and_closures,
 )
 from rjportal.areas.constants import Offence
 from rjportal.areas.models import PoliceArea, RecordedCrime
@@ -186,7 +185,7 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
         referral_rate=_ratio(headlines["referral_met"], headlines["referral_known"]),
     )
 
-    teams = list(referral_counts_by_team(area=area, scope=scope))
+    teams, closure_counts = referral_teams_and_closures(area=area, scope=scope)
     area_categories = {}
     for team in teams:
         area_categories[team.category] = area_categories.get(team.category, 0) + team.referral_count
@@ -205,7 +204,7 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
     closures = [
         {"stage": Stage(stage).label, "reason": ClosureReason(reason).label, "count": count}
         for (stage, reason), count in sorted(
-            referral_closures(area=area, scope=scope).items(),
+            closure_counts.items(),
             key=lambda item: (PATH_STAGES.index(item[0][0]), -item[1]),
         )
     ]
