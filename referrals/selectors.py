@@ -121,8 +121,10 @@ NATIONAL_CACHE_SECONDS = 60 * 60
 def _data_version() -> str:
     """Changes whenever a referral is added or changed: the newest id and change time, each read
     from an index. (Referrals are not deleted by the portal.)"""
-    newest = Referral.objects.aggregate(last_id=Max("id"), last_change=Max("updated_at"))
-    return f"{newest['last_id']}-{newest['last_change'].isoformat() if newest['last_change'] else ''}"
+    # Two queries, not one: SQLite reads a lone MIN or MAX from an index, but not two together.
+    last_id = Referral.objects.aggregate(value=Max("id"))["value"]
+    last_change = Referral.objects.aggregate(value=Max("updated_at"))["value"]
+    return f"{last_id}-{last_change.isoformat() if last_change else ''}"
 
 
 def _national(name: str, scope: ReferralScope, compute):
