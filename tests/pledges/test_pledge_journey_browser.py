@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.factories import TEST_PASSWORD, ModeratorFactory
 
@@ -44,7 +45,7 @@ def test_sign_confirm_moderate_and_publish(watched_page, live_server, axe):
     page.goto(live_server.url + reverse("pledges:sign"))
     assert axe(page) == [], "sign form"
     page.get_by_role("button", name="Sign the pledge").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert axe(page) == [], "sign form with errors"
 
     page.get_by_label("Your full name").fill("Robin Journey")
@@ -61,7 +62,7 @@ def test_sign_confirm_moderate_and_publish(watched_page, live_server, axe):
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/pledges/confirm/\S+/", mail.outbox[0].body).group(0)
     page.goto(link)
-    assert page.get_by_role("heading", name="Confirm your pledge").is_visible()
+    expect(page.get_by_role("heading", name="Confirm your pledge")).to_be_visible()
     assert axe(page) == [], "confirm page"
     page.get_by_role("button", name="Confirm your pledge").click()
     page.wait_for_url(live_server.url + reverse("pledges:confirmed"))
@@ -79,9 +80,10 @@ def test_sign_confirm_moderate_and_publish(watched_page, live_server, axe):
     page.goto(live_server.url + reverse("pledges:moderation"))
     assert axe(page) == [], "moderation queue"
     page.get_by_role("link", name="Robin Journey").click()
+    page.wait_for_url("**/pledges/moderation/*/")
     assert axe(page) == [], "moderation detail"
     page.get_by_role("button", name="Publish").click()
-    assert page.get_by_role("heading", name="Publish the pledge of Robin Journey?").is_visible()
+    expect(page.get_by_role("heading", name="Publish the pledge of Robin Journey?")).to_be_visible()
     assert axe(page) == [], "publish check"
     page.get_by_role("button", name="Publish").click()
     page.wait_for_url(live_server.url + reverse("pledges:moderation"))

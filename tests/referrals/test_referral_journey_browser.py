@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from referrals.importing import COLUMNS, EXAMPLE_ROW
 from referrals.models import Referral
@@ -35,9 +36,10 @@ def move(page, stage, date_text, axe, **choices):
         page.get_by_label(label).select_option(value)
     assert axe(page) == []
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Check before you move")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Check before you move")
     assert axe(page) == []
     page.get_by_role("button", name="Confirm").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"moved to {stage.lower()}")
 
 
 def test_provider_uploads_fixes_and_completes_a_referral(page, live_server, axe, provider_user, tmp_path):
@@ -50,17 +52,18 @@ def test_provider_uploads_fixes_and_completes_a_referral(page, live_server, axe,
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Referrals").first.click()
-    assert "No referrals have been recorded yet." in page.content()
+    expect(page.get_by_text("No referrals have been recorded yet.")).to_be_visible()
     assert axe(page) == []
 
     page.get_by_role("button", name="Upload a file of referrals").click()
+    expect(page.get_by_label("Upload a file")).to_be_visible()
     assert axe(page) == []
     page.get_by_label("Upload a file").set_input_files(
         referral_file(tmp_path, "with-mistake.csv", referring_team="No such team")
     )
     page.get_by_role("button", name="Upload and check").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "The file has 1 problem. Nothing was imported." in summary.inner_text()
     assert "referring_team" in page.locator("table").inner_text()
     assert axe(page) == []
@@ -69,7 +72,7 @@ def test_provider_uploads_fixes_and_completes_a_referral(page, live_server, axe,
     page.goto(live_server.url + reverse("referral_imports:upload"))
     page.get_by_label("Upload a file").set_input_files(referral_file(tmp_path, "fixed.csv"))
     page.get_by_role("button", name="Upload and check").click()
-    assert "1 created, 0 updated, 0 unchanged" in page.locator(".govuk-panel").inner_text()
+    expect(page.locator(".govuk-panel")).to_contain_text("1 created, 0 updated, 0 unchanged")
     assert axe(page) == []
 
     referral = Referral.objects.get(reference="JOURNEY-1")
@@ -86,7 +89,6 @@ def test_provider_uploads_fixes_and_completes_a_referral(page, live_server, axe,
         axe,
         **{"Was an agreement reached?": "yes", "Victim satisfaction (1 very dissatisfied to 5 very satisfied)": "5"},
     )
-    assert "moved to completed" in page.locator(".govuk-notification-banner").inner_text()
     assert axe(page) == []
     referral.refresh_from_db()
     assert (referral.stage, referral.agreement_reached, referral.victim_satisfaction) == ("completed", True, 5)

@@ -53,7 +53,7 @@ def test_the_chart_page_is_accessible(chart_page, axe):
     assert axe(chart_page) == []
     # The plots are hidden from assistive technology; each chart's table carries its data.
     assert chart_page.locator('.rj-chart__plot[aria-hidden="true"]').count() == 4
-    assert chart_page.get_by_role("table", name="Referrals per 1,000 recorded crimes").is_visible()
+    expect(chart_page.get_by_role("table", name="Referrals per 1,000 recorded crimes")).to_be_visible()
 
 
 def test_hovering_over_an_area_names_it(chart_page):

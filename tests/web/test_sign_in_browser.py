@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.factories import TEST_PASSWORD
 
@@ -32,7 +33,7 @@ def test_each_role_signs_in_and_reaches_an_accessible_home_page(watched_page, li
     page = watched_page
     sign_in(page, live_server, persona.email, TEST_PASSWORD)
     page.wait_for_url(live_server.url + reverse("home"))
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert persona.get_role_display() in page.content() or "National administrator" in page.content()
     assert axe(page) == []
     assert page.console_errors == []
@@ -42,7 +43,7 @@ def test_a_wrong_password_shows_an_error_summary(watched_page, live_server, axe,
     page = watched_page
     sign_in(page, live_server, pcc_user.email, "not the password")
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "Enter a correct email address and password" in summary.inner_text()
     assert axe(page) == []
     assert page.console_errors == []
