@@ -17,6 +17,7 @@ from .constants import (
 )
 from .managers import information_clock_missed, referral_clock_missed
 from .models import Referral, ReferringTeam
+from .services import EDITABLE_FIELDS
 from .validation import referral_value_errors
 
 
@@ -128,26 +129,8 @@ class ReferralForm(forms.ModelForm):
 
     class Meta:
         model = Referral
-        fields = [
-            "reference",
-            "area",
-            "referring_team",
-            "initiator",
-            "offence_group",
-            "offence_subgroup",
-            "hate_crime",
-            "domestic_abuse",
-            "sexual_harm",
-            "justice_stage",
-            "offender_under_18",
-            "victim_enhanced_rights",
-            "crime_reported_on",
-            "victim_informed_on",
-            "victim_requested_on",
-            "referred_on",
-            "received_on",
-            "contact_attempts",
-        ]
+        # The fields a provider may change, the same list the service accepts.
+        fields = EDITABLE_FIELDS
         labels = {
             "reference": "Your case reference",
             "area": "Police area",
