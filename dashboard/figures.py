@@ -30,7 +30,9 @@ def area_charts(report, tables, csv_urls) -> dict:
             id=_chart_id("crime_type"),
             title=crime.title,
             summary=(
-                f"The biggest shortfall against the national median rate is in {biggest['label'].lower()}."
+                "No police recorded crime figures are loaded, so no rates can be worked out."
+                if report.year_ending is None
+                else f"The biggest shortfall against the national median rate is in {biggest['label'].lower()}."
                 if biggest
                 else "No offence group is below the national median rate."
             ),

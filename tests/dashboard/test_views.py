@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -58,6 +59,7 @@ def test_admins_land_on_the_national_view(client, admin_user):
 
 
 def test_an_area_with_no_referrals_shows_empty_figures(client, pcc_user):
+    call_command("import_recorded_crime", "rjportal/areas/data/recorded_crime_by_pfa_2023.csv", verbosity=0)
     client.force_login(pcc_user)
     response = client.get(kent_url())
     page = response.content.decode()
@@ -151,3 +153,9 @@ def test_quarterly_return_counts_referrals_and_victims_supported(client, pcc_use
     ]
     page = client.get(reverse("dashboard:return", kwargs={"code": KENT}), {"year": 2025})
     assert "Quarterly RJ return for Kent, 2025/26" in page.content.decode()
+
+
+def test_without_recorded_crime_the_dashboard_says_no_rates_can_be_worked_out(client, pcc_user):
+    client.force_login(pcc_user)
+    page = client.get(kent_url()).content.decode()
+    assert "No police recorded crime figures are loaded, so no rates can be worked out." in page
