@@ -122,7 +122,6 @@ def bar_chart(
     gaps, labelled "No data" in the table. `reference_lines` (`{"National median": 12.5}`)
     draws labelled dashed lines across the value axis."""
     _check_id(id)
-    caller_rows = table_rows is not None
     categories = [str(category) for category in categories]
     series = {str(name): _clean_values(values, len(categories), name) for name, values in series.items()}
     figure = go.Figure()
@@ -178,23 +177,18 @@ def bar_chart(
         xaxis=value_axis if horizontal else category_axis,
         yaxis=category_axis if horizontal else value_axis,
     )
-    if table_rows is None:
-        table_columns = [category_label, *(_series_column(name, value_label, series) for name in series)]
-        table_rows = [
-            [category, *(values[row] for values in series.values())] for row, category in enumerate(categories)
-        ]
-    return Chart(
+    return _series_chart(
         id=id,
         title=title,
         summary=summary,
-        figure=_to_json(figure),
-        table=_table(
-            table_caption or title,
-            table_columns,
-            table_rows,
-            table_numeric,
-            *_table_format(caller_rows, decimals, suffix),
-        ),
+        figure=figure,
+        label=category_label,
+        categories=categories,
+        series=series,
+        value_label=value_label,
+        table=(table_caption, table_columns, table_rows, table_numeric),
+        decimals=decimals,
+        suffix=suffix,
         csv_url=csv_url,
         notes=notes,
     )
@@ -220,7 +214,6 @@ def line_chart(
     """One line per series over `x` (periods as labels, e.g. "Apr 2025"), with markers and a
     different dash style and marker shape for each series. None values break the line."""
     _check_id(id)
-    caller_rows = table_rows is not None
     x = [str(value) for value in x]
     series = {str(name): _clean_values(values, len(x), name) for name, values in series.items()}
     figure = go.Figure()
@@ -246,21 +239,18 @@ def line_chart(
         xaxis={**CATEGORY_AXIS, "title": {"text": _escape(x_label)}},
         yaxis={**VALUE_AXIS, "title": {"text": _escape(value_label)}},
     )
-    if table_rows is None:
-        table_columns = [x_label, *(_series_column(name, value_label, series) for name in series)]
-        table_rows = [[period, *(values[row] for values in series.values())] for row, period in enumerate(x)]
-    return Chart(
+    return _series_chart(
         id=id,
         title=title,
         summary=summary,
-        figure=_to_json(figure),
-        table=_table(
-            table_caption or title,
-            table_columns,
-            table_rows,
-            table_numeric,
-            *_table_format(caller_rows, decimals, suffix),
-        ),
+        figure=figure,
+        label=x_label,
+        categories=x,
+        series=series,
+        value_label=value_label,
+        table=(table_caption, table_columns, table_rows, table_numeric),
+        decimals=decimals,
+        suffix=suffix,
         csv_url=csv_url,
     )
 
@@ -466,6 +456,27 @@ def _series_column(name, value_label, series):
 def _escape(text):
     """Plotly treats some HTML-like tags in labels as markup; show them as typed."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _series_chart(
+    *, id, title, summary, figure, label, categories, series, value_label, table, decimals, suffix, csv_url, notes=()
+):
+    """A bar or line chart's `Chart`. Without rows from the caller, the table has one row per
+    category and one column per series, formatted like the chart's labels."""
+    caption, columns, rows, numeric = table
+    caller_rows = rows is not None
+    if not caller_rows:
+        columns = [label, *(_series_column(name, value_label, series) for name in series)]
+        rows = [[category, *(values[row] for values in series.values())] for row, category in enumerate(categories)]
+    return Chart(
+        id=id,
+        title=title,
+        summary=summary,
+        figure=_to_json(figure),
+        table=_table(caption or title, columns, rows, numeric, *_table_format(caller_rows, decimals, suffix)),
+        csv_url=csv_url,
+        notes=list(notes),
+    )
 
 
 def _table_format(caller_rows, decimals, suffix):
