@@ -34,33 +34,36 @@ class ReferralScope:
         return condition
 
 
+def _count(condition: Q | None = None) -> Count:
+    """Referrals meeting `condition`. Counts received_on, which is never empty, rather than id:
+    received_on is in the index the area figures are read from, id is not, and counting id
+    would send PostgreSQL to the table for every row."""
+    return Count("received_on", filter=condition)
+
+
 def _headline_aggregates(scope: ReferralScope, today: date) -> dict:
     this, last = scope.q(), scope.last_year().q()
     information_met = Q(information_due_on__isnull=False, victim_informed_on__lte=F("information_due_on"))
     referral_known = Q(referral_due_on__isnull=False)
     return {
-        "referrals": Count("id", filter=this),
-        "referrals_last_year": Count("id", filter=last),
-        "direct": Count("id", filter=this & Q(intervention_type__in=DIRECT_INTERVENTIONS)),
-        "indirect": Count(
-            "id", filter=this & ~Q(intervention_type="") & ~Q(intervention_type__in=DIRECT_INTERVENTIONS)
-        ),
-        "completed": Count("id", filter=this & Q(stage=Stage.COMPLETED)),
-        "agreements": Count("id", filter=this & Q(stage=Stage.COMPLETED, agreement_reached=True)),
+        "referrals": _count(this),
+        "referrals_last_year": _count(last),
+        "direct": _count(this & Q(intervention_type__in=DIRECT_INTERVENTIONS)),
+        "indirect": _count(this & ~Q(intervention_type="") & ~Q(intervention_type__in=DIRECT_INTERVENTIONS)),
+        "completed": _count(this & Q(stage=Stage.COMPLETED)),
+        "agreements": _count(this & Q(stage=Stage.COMPLETED, agreement_reached=True)),
         "victim_satisfaction": Avg("victim_satisfaction", filter=this),
-        "information_met": Count("id", filter=this & information_met),
-        "information_missed": Count("id", filter=this & information_clock_missed(today)),
-        "referral_known": Count("id", filter=this & referral_known),
-        "referral_met": Count("id", filter=this & referral_known & Q(referred_on__lte=F("referral_due_on"))),
+        "information_met": _count(this & information_met),
+        "information_missed": _count(this & information_clock_missed(today)),
+        "referral_known": _count(this & referral_known),
+        "referral_met": _count(this & referral_known & Q(referred_on__lte=F("referral_due_on"))),
     }
 
 
 def _funnel_aggregates(scope: ReferralScope) -> dict:
     this = scope.q()
     return {
-        f"reached_{stage.value}": Count(
-            "id", filter=this & Q(furthest_stage__in=[later.value for later in PATH_STAGES[index:]])
-        )
+        f"reached_{stage.value}": _count(this & Q(furthest_stage__in=[later.value for later in PATH_STAGES[index:]]))
         for index, stage in enumerate(PATH_STAGES)
     }
 
@@ -71,8 +74,8 @@ def _period_aggregates(scope: ReferralScope, periods: list[Period]) -> dict:
     aggregates = {}
     for index, period in enumerate(periods):
         within = narrowing & Q(received_on__gte=period.start, received_on__lte=period.end)
-        aggregates[f"received_{index}"] = Count("id", filter=within)
-        aggregates[f"supported_{index}"] = Count("id", filter=within & supported)
+        aggregates[f"received_{index}"] = _count(within)
+        aggregates[f"supported_{index}"] = _count(within & supported)
     return aggregates
 
 
@@ -174,7 +177,7 @@ def referral_teams_and_closures(*, area, scope: ReferralScope) -> tuple[list, di
         _area_rows(area, scope)
         .filter(scope.q())
         .values_list("referring_team_id", "stage", "furthest_stage", "closure_reason")
-        .annotate(count=Count("id"))
+        .annotate(count=_count())
         .order_by()
     )
     by_team, closures = {}, {}

@@ -1,0 +1,68 @@
+"""The area dashboard's figures are read from one covering index on PostgreSQL. If a selector
+starts reading a column the index does not carry, PostgreSQL silently goes back to reading the
+table for every row, and the dashboard of a large area becomes several times slower: these
+tests catch that."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from referrals.selectors import ReferralScope, referral_area_figures, referral_teams_and_closures
+from rjportal.periods import FinancialYear
+from tests.factories import KENT, ReferralFactory, area
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="index-only scans are PostgreSQL's"),
+]
+
+YEAR = FinancialYear(2025)
+INDEX = "referral_area_figures_idx"
+
+
+def _plans(run) -> list[str]:
+    """The plan of every query `run` makes on the referrals table, with the planner told to
+    avoid the table scans it would prefer for a handful of test rows."""
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for query in captured.captured_queries:
+            if '"referrals_referral"' not in query["sql"]:
+                continue
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return plans
+
+
+def test_area_figures_come_from_the_index_alone():
+    kent = area(KENT)
+    ReferralFactory.create_batch(3, area=kent)  # received in January 2026
+    scope = ReferralScope(period=YEAR.period)
+
+    plans = _plans(
+        lambda: referral_area_figures(area=kent, scope=scope, today=date(2026, 1, 31), periods=YEAR.quarters())
+    )
+
+    assert plans
+    for plan in plans:
+        assert f"Index Only Scan using {INDEX}" in plan, plan
+
+
+def test_area_figures_with_every_filter_come_from_the_index_alone():
+    kent = area(KENT)
+    ReferralFactory(area=kent)
+    scope = ReferralScope(period=YEAR.period, offence_group="robbery", justice_stage="pre_sentence", initiator="victim")
+
+    plans = _plans(lambda: referral_teams_and_closures(area=kent, scope=scope))
+    plans += _plans(
+        lambda: referral_area_figures(area=kent, scope=scope, today=date(2026, 1, 31), periods=YEAR.quarters())
+    )
+
+    assert len(plans) == 2
+    for plan in plans:
+        assert f"Index Only Scan using {INDEX}" in plan, plan
