@@ -1,7 +1,8 @@
 """Charts: pure functions that turn numbers into a `Chart` (dashboard, pledge register).
 
 A `Chart` holds everything `templates/includes/chart.html` needs: a title, a plain-English
-summary written by the caller, a plotly figure as JSON-safe dict (drawn in the browser by
+summary written by the caller, a plotly figure as a plain JSON-safe dict in plotly.js's own
+format (`{"data": [traces], "layout": {...}, "config": {...}}`, drawn in the browser by
 static/js/charts.js from our own copy of plotly.js) and the same data as a table. The plot is
 hidden from assistive technology; the summary and the table are the accessible alternative,
 so every chart has both.
@@ -11,16 +12,19 @@ lines get distinct markers and dash styles, reference lines are labelled, and ma
 without data in grey and say so on hover and in the table.
 """
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from numbers import Integral, Real
 
-import plotly.graph_objects as go
 from django.conf import settings
 from django.templatetags.static import static
+
+# Figures are built as plain dicts, not with plotly.graph_objects: plotly's Python-side property
+# validation (and its JSON encoder) cost about 8 ms a chart, the largest part of the dashboard
+# page's server time. Nothing checks these dicts when a page is served, so
+# tests/rjportal/test_charts.py validates every builder's output against plotly's own schema.
 
 # The page's system font stack (assets/scss/_settings.scss), so charts match the text around them.
 FONT_FAMILY = 'system-ui, -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
@@ -124,22 +128,23 @@ def bar_chart(
     _check_id(id)
     categories = [str(category) for category in categories]
     series = {str(name): _clean_values(values, len(categories), name) for name, values in series.items()}
-    figure = go.Figure()
+    traces = []
     for index, (name, values) in enumerate(series.items()):
-        labels = [format_number(value, decimals=decimals, suffix=suffix) for value in values]
-        axis_values = {"x": values, "y": categories} if horizontal else {"x": categories, "y": values}
-        figure.add_trace(
-            go.Bar(
-                name=name,
-                orientation="h" if horizontal else "v",
-                **axis_values,
-                text=labels,
-                textposition="outside",
-                cliponaxis=False,
-                textfont={"color": TEXT_COLOUR},
-                marker={
-                    "color": PALETTE[index % len(PALETTE)],
-                    "line": {"color": PALETTE[index % len(PALETTE)], "width": 1},
+        colour = PALETTE[index % len(PALETTE)]
+        traces.append(
+            {
+                "type": "bar",
+                "name": name,
+                "orientation": "h" if horizontal else "v",
+                "x": values if horizontal else categories,
+                "y": categories if horizontal else values,
+                "text": [format_number(value, decimals=decimals, suffix=suffix) for value in values],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "textfont": {"color": TEXT_COLOUR},
+                "marker": {
+                    "color": colour,
+                    "line": {"color": colour, "width": 1},
                     "pattern": {
                         "shape": BAR_PATTERNS[index % len(BAR_PATTERNS)],
                         "fgcolor": "#ffffff",
@@ -147,41 +152,58 @@ def bar_chart(
                         "solidity": 0.3,
                     },
                 },
-                hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>{_escape(name)}: %{{text}}<extra></extra>",
-            )
+                "hovertemplate": f"%{{{'y' if horizontal else 'x'}}}<br>{_escape(name)}: %{{text}}<extra></extra>",
+            }
         )
-    notes = []
+    notes, shapes, annotations = [], [], []
     for label, value in (reference_lines or {}).items():
         text = f"{label}: {format_number(value, decimals=decimals, suffix=suffix)}"
         notes.append(text)
+        value = _plain(value)
         line = {"color": TEXT_COLOUR, "width": 2, "dash": "dash"}
         if horizontal:
-            figure.add_shape(type="line", xref="x", yref="paper", x0=value, x1=value, y0=0, y1=1, line=line)
-            figure.add_annotation(
-                x=value, xref="x", y=1, yref="paper", yanchor="bottom", text=_escape(text), showarrow=False
+            shapes.append(
+                {"type": "line", "xref": "x", "yref": "paper", "x0": value, "x1": value, "y0": 0, "y1": 1, "line": line}
+            )
+            annotations.append(
+                {
+                    "x": value,
+                    "xref": "x",
+                    "y": 1,
+                    "yref": "paper",
+                    "yanchor": "bottom",
+                    "text": _escape(text),
+                    "showarrow": False,
+                }
             )
         else:
-            figure.add_shape(type="line", xref="paper", yref="y", x0=0, x1=1, y0=value, y1=value, line=line)
-            figure.add_annotation(
-                x=1, xref="paper", xanchor="right", y=value, yref="y", yanchor="bottom", text=_escape(text),
-                showarrow=False, bgcolor="rgba(255,255,255,0.85)",
+            shapes.append(
+                {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": value, "y1": value, "line": line}
+            )
+            annotations.append(
+                {
+                    "x": 1, "xref": "paper", "xanchor": "right", "y": value, "yref": "y", "yanchor": "bottom",
+                    "text": _escape(text), "showarrow": False, "bgcolor": "rgba(255,255,255,0.85)",
+                }
             )  # fmt: skip
     value_axis = {**VALUE_AXIS, "title": {"text": _escape(value_label)}}
     category_axis = {**CATEGORY_AXIS}
     if horizontal:
         category_axis["autorange"] = "reversed"  # first category at the top, as in the table
-    _layout(
-        figure,
+    layout = _layout(
         barmode="group",
         showlegend=len(series) > 1,
         xaxis=value_axis if horizontal else category_axis,
         yaxis=category_axis if horizontal else value_axis,
     )
+    if shapes:
+        layout["shapes"] = shapes
+        layout["annotations"] = annotations
     return _series_chart(
         id=id,
         title=title,
         summary=summary,
-        figure=figure,
+        figure=_figure(traces, layout),
         label=category_label,
         categories=categories,
         series=series,
@@ -216,24 +238,24 @@ def line_chart(
     _check_id(id)
     x = [str(value) for value in x]
     series = {str(name): _clean_values(values, len(x), name) for name, values in series.items()}
-    figure = go.Figure()
+    traces = []
     for index, (name, values) in enumerate(series.items()):
         colour = PALETTE[index % len(PALETTE)]
-        figure.add_trace(
-            go.Scatter(
-                name=name,
-                x=x,
-                y=values,
-                mode="lines+markers",
-                connectgaps=False,
-                line={"color": colour, "width": 3, "dash": LINE_DASHES[index % len(LINE_DASHES)]},
-                marker={"color": colour, "size": 9, "symbol": LINE_SYMBOLS[index % len(LINE_SYMBOLS)]},
-                text=[format_number(value, decimals=decimals, suffix=suffix) for value in values],
-                hovertemplate=f"%{{x}}<br>{_escape(name)}: %{{text}}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "name": name,
+                "x": x,
+                "y": values,
+                "mode": "lines+markers",
+                "connectgaps": False,
+                "line": {"color": colour, "width": 3, "dash": LINE_DASHES[index % len(LINE_DASHES)]},
+                "marker": {"color": colour, "size": 9, "symbol": LINE_SYMBOLS[index % len(LINE_SYMBOLS)]},
+                "text": [format_number(value, decimals=decimals, suffix=suffix) for value in values],
+                "hovertemplate": f"%{{x}}<br>{_escape(name)}: %{{text}}<extra></extra>",
+            }
         )
-    _layout(
-        figure,
+    layout = _layout(
         showlegend=len(series) > 1,
         hovermode="closest",
         xaxis={**CATEGORY_AXIS, "title": {"text": _escape(x_label)}},
@@ -243,7 +265,7 @@ def line_chart(
         id=id,
         title=title,
         summary=summary,
-        figure=figure,
+        figure=_figure(traces, layout),
         label=x_label,
         categories=x,
         series=series,
@@ -279,21 +301,20 @@ def funnel_chart(
         else format_number(value)
         for value, share in zip(counts, shares, strict=True)
     ]  # fmt: skip
-    figure = go.Figure(
-        go.Funnel(
-            y=stages,
-            x=counts,
-            text=labels,
-            textinfo="text",
-            textposition="outside",
-            cliponaxis=False,
-            textfont={"color": TEXT_COLOUR},
-            marker={"color": PALETTE[0]},
-            connector={"fillcolor": "#d2e2f1", "line": {"width": 0}},
-            hovertemplate="%{y}<br>" + _escape(count_label) + ": %{text}<extra></extra>",
-        )
-    )
-    _layout(figure, showlegend=False, yaxis={"automargin": True}, margin={"l": 8, "r": 120, "t": 16, "b": 16})
+    trace = {
+        "type": "funnel",
+        "y": stages,
+        "x": counts,
+        "text": labels,
+        "textinfo": "text",
+        "textposition": "outside",
+        "cliponaxis": False,
+        "textfont": {"color": TEXT_COLOUR},
+        "marker": {"color": PALETTE[0]},
+        "connector": {"fillcolor": "#d2e2f1", "line": {"width": 0}},
+        "hovertemplate": "%{y}<br>" + _escape(count_label) + ": %{text}<extra></extra>",
+    }
+    layout = _layout(showlegend=False, yaxis={"automargin": True}, margin={"l": 8, "r": 120, "t": 16, "b": 16})
     rows = [[stage, count, share] for stage, count, share in zip(stages, counts, shares, strict=True)]
     table = _table(
         table_caption or title,
@@ -306,7 +327,7 @@ def funnel_chart(
     # The share column carries its own unit.
     for row, share in zip(table["rows"], shares, strict=True):
         row[2] = format_number(share, decimals=0, suffix="%") if share is not None else MISSING_LABEL
-    return Chart(id=id, title=title, summary=summary, figure=_to_json(figure), table=table, csv_url=csv_url)
+    return Chart(id=id, title=title, summary=summary, figure=_figure([trace], layout), table=table, csv_url=csv_url)
 
 
 def area_map(
@@ -340,32 +361,36 @@ def area_map(
     geojson_url = geojson_url or static(GEOJSON_STATIC_PATH)
     known = [index for index, value in enumerate(values) if value is not None]
     missing = [index for index, value in enumerate(values) if value is None]
-    common = {
-        "geojson": geojson_url,
-        "featureidkey": "properties.code",
-        "marker": {"line": {"color": BOUNDARY_COLOUR, "width": 0.6}},
-        "hovertemplate": "%{customdata}<extra></extra>",
-    }
-    figure = go.Figure()
+
+    def choropleth(**trace):
+        return {
+            "type": "choropleth",
+            **trace,
+            "geojson": geojson_url,
+            "featureidkey": "properties.code",
+            "marker": {"line": {"color": BOUNDARY_COLOUR, "width": 0.6}},
+            "hovertemplate": "%{customdata}<extra></extra>",
+        }
+
+    traces = []
     if missing:
-        figure.add_trace(
-            go.Choropleth(
+        traces.append(
+            choropleth(
                 name=MAP_MISSING_HOVER,
                 locations=[codes[index] for index in missing],
                 z=[0] * len(missing),
                 colorscale=[[0, MISSING_COLOUR], [1, MISSING_COLOUR]],
                 showscale=False,
                 customdata=[f"{_escape(hover[index])}<br>{MAP_MISSING_HOVER}" for index in missing],
-                **common,
             )
         )
     if known:
-        figure.add_trace(
-            go.Choropleth(
+        traces.append(
+            choropleth(
                 name=value_label,
                 locations=[codes[index] for index in known],
                 z=[values[index] for index in known],
-                colorscale=MAP_COLOUR_SCALE,
+                colorscale=[list(stop) for stop in MAP_COLOUR_SCALE],
                 # The scale starts at zero, so a pale area means a low figure, not just the lowest.
                 zauto=False,
                 zmin=0,
@@ -381,11 +406,9 @@ def area_map(
                     f"{format_number(values[index], decimals=decimals, suffix=suffix)}"
                     for index in known
                 ],
-                **common,
             )
         )
-    _layout(
-        figure,
+    layout = _layout(
         showlegend=False,
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         geo={
@@ -396,20 +419,22 @@ def area_map(
         },
     )
     if missing:
-        figure.add_annotation(
-            x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False, align="left",
-            text=f"Grey: {MAP_MISSING_HOVER.lower()}",
-        )  # fmt: skip
-    figure_json = _to_json(figure)
+        layout["annotations"] = [
+            {
+                "x": 0, "y": 0, "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "bottom",
+                "showarrow": False, "align": "left", "text": f"Grey: {MAP_MISSING_HOVER.lower()}",
+            }
+        ]  # fmt: skip
+    figure = _figure(traces, layout)
     # plotly.js would fetch a base map from its CDN for geo subplots: point it at our own static
     # files instead (static/js/charts.js also gives it an empty base map, so nothing is fetched).
     # (A folder, so not through static(): hashed file names have no entry for it.)
-    figure_json["config"]["topojsonURL"] = f"{settings.STATIC_URL}areas/"
+    figure["config"]["topojsonURL"] = f"{settings.STATIC_URL}areas/"
     return Chart(
         id=id,
         title=title,
         summary=summary,
-        figure=figure_json,
+        figure=figure,
         table=_table(
             table_caption or title,
             table_columns,
@@ -435,18 +460,26 @@ def _clean_values(values, length, name):
         raise ValueError(f"{name!r} has {len(values)} values for {length} categories")
     cleaned = []
     for value in values:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            cleaned.append(None)
-        elif _is_number(value):
-            # int() and float() turn Decimal and numpy numbers into plain JSON-safe numbers.
-            cleaned.append(int(value) if isinstance(value, Integral) else float(value))
-        else:
+        if value is not None and not _is_number(value):
             raise TypeError(f"{name!r} has a value that is not a number: {value!r}")
+        cleaned.append(_plain(value))
     return cleaned
 
 
 def _is_number(value):
     return isinstance(value, (Real, Decimal)) and not isinstance(value, bool)
+
+
+def _plain(value):
+    """A number as JSON has it: int() and float() turn Decimal and numpy numbers into plain
+    numbers, and NaN (of any kind) or infinity becomes None, as plotly's own encoder made them.
+    Anything else is left as it is."""
+    if not _is_number(value):
+        return value
+    if isinstance(value, Integral):
+        return int(value)
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def _series_column(name, value_label, series):
@@ -472,7 +505,7 @@ def _series_chart(
         id=id,
         title=title,
         summary=summary,
-        figure=_to_json(figure),
+        figure=figure,
         table=_table(caption or title, columns, rows, numeric, *_table_format(caller_rows, decimals, suffix)),
         csv_url=csv_url,
         notes=list(notes),
@@ -518,26 +551,51 @@ def _cell(value, decimals, suffix):
     return str(value)
 
 
-def _layout(figure, **layout):
-    figure.update_layout(
-        template="none",
-        font={"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
-        margin={"l": 8, "r": 8, "t": 32, "b": 8},
-        autosize=True,
-        dragmode=False,
-        separators=".,",
-        hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
-        legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom", "traceorder": "normal"},
+def _layout(**layout):
+    """The layout every chart shares, with the chart's own `layout` merged in: nested dicts
+    (`margin`, `xaxis`…) key by key, as plotly's `update_layout` did."""
+    return _merge(
+        {
+            # What plotly's `template="none"` serialises to: no theme, so no kilobytes of styling.
+            "template": {"data": {"scatter": [{"type": "scatter"}]}},
+            "font": {"family": FONT_FAMILY, "size": 14, "color": TEXT_COLOUR},
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+            "margin": {"l": 8, "r": 8, "t": 32, "b": 8},
+            "autosize": True,
+            "dragmode": False,
+            "separators": ".,",
+            "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 14}},
+            "legend": {
+                "orientation": "h",
+                "x": 0,
+                "y": 1.02,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "traceorder": "normal",
+            },
+        },
+        layout,
     )
-    figure.update_layout(**layout)
 
 
-def _to_json(figure):
-    """Plotly's own JSON encoder (numpy, dates), parsed back into plain dicts, with the config
-    that charts.js passes to Plotly.newPlot."""
-    data = json.loads(figure.to_json())
-    data.pop("frames", None)
-    data["config"] = {"displayModeBar": False, "responsive": True, "displaylogo": False, "scrollZoom": False}
-    return data
+def _merge(base, override):
+    """`base` updated with `override`, recursing into dicts that both have (a new dict; neither
+    argument changes)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _figure(traces, layout):
+    """The figure as static/js/charts.js passes it to Plotly.newPlot: traces (each with its
+    `type`), layout and config."""
+    return {
+        "data": traces,
+        "layout": layout,
+        "config": {"displayModeBar": False, "responsive": True, "displaylogo": False, "scrollZoom": False},
+    }

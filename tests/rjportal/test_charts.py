@@ -7,6 +7,7 @@ from fractions import Fraction
 from io import StringIO
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
@@ -210,6 +211,81 @@ def test_the_boundaries_file_has_the_codes_the_map_uses():
     features = json.loads(Path(path).read_text(encoding="utf-8"))["features"]
     assert len(features) == 43
     assert {"code", "name"} <= set(features[0]["properties"])
+
+
+# The figures against plotly's schema --------------------------------------------------------
+# The builders write plotly.js's JSON by hand (plotly.py's validation was too slow for the
+# dashboard), so nothing else checks a property name or value before the browser sees it.
+
+
+def lines(**kwargs):
+    options = {
+        "id": "by-month",
+        "title": "Referrals by month",
+        "summary": "Rising.",
+        "x": ["Apr 2025", "May 2025", "Jun 2025"],
+        "series": {"Kent": [3, None, 5], "Median": [2, 2, 2]},
+        "value_label": "Referrals",
+    }
+    return charts.line_chart(**{**options, **kwargs})
+
+
+def funnel(**kwargs):
+    options = {
+        "id": "funnel",
+        "title": "How far referrals get",
+        "summary": "Most are contacted.",
+        "stages": ["Referred", "Contacted", "Meeting held", "Agreement", "Closed"],
+        "counts": [200, 150, 60, 40, None],
+    }
+    return charts.funnel_chart(**{**options, **kwargs})
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: bars(), id="bar"),
+        pytest.param(lambda: bars(series={"2024": [1, 2, 3], "2025": [3, None, 1]}), id="bar-series"),
+        pytest.param(lambda: bars(reference_lines={"National median": Decimal("6.5")}), id="bar-reference"),
+        pytest.param(
+            lambda: bars(
+                horizontal=True,
+                series={"2024": [1200, 5, 7], "2025": [1500, None, 9]},
+                reference_lines={"National median": 6.5, "Top quartile": 9},
+                decimals=1,
+                suffix="%",
+            ),
+            id="bar-horizontal-reference",
+        ),
+        pytest.param(lambda: lines(), id="line"),
+        pytest.param(lambda: lines(series={"Kent": [1, 2, 3]}), id="line-single"),
+        pytest.param(lambda: funnel(), id="funnel"),
+        pytest.param(lambda: area_map(), id="map-missing"),
+        pytest.param(
+            lambda: area_map(values=[1, 2, 3], table_rows=[["Kent", 1], ["Essex", 2], ["Dyfed-Powys", 3]]),
+            id="map-complete",
+        ),
+        pytest.param(lambda: area_map(values=[None, None, None]), id="map-no-data"),
+    ],
+)
+def test_every_figure_is_valid_for_plotly(build):
+    figure = build().figure
+    plot = {key: value for key, value in figure.items() if key != "config"}
+    # plotly.py raises ValueError on a property plotly.js does not have or a value it does not
+    # accept, anywhere in the figure...
+    checked = go.Figure(plot)
+    # ...and reads the rest back unchanged: every trace names its type, nothing is coerced.
+    assert json.loads(checked.to_json()) == plot
+    assert all(trace["type"] in {"bar", "scatter", "funnel", "choropleth"} for trace in plot["data"])
+
+
+def test_a_chart_layout_is_merged_into_the_shared_one_key_by_key():
+    layout = charts._layout(margin={"r": 120}, xaxis={"type": "category"})
+    assert layout["margin"] == {"l": 8, "r": 120, "t": 32, "b": 8}
+    assert layout["xaxis"] == {"type": "category"}
+    # What plotly's template="none" comes to: no theme to send with every chart.
+    assert layout["template"] == {"data": {"scatter": [{"type": "scatter"}]}}
+    assert charts._layout()["margin"] == {"l": 8, "r": 8, "t": 32, "b": 8}
 
 
 @pytest.mark.parametrize(
