@@ -1,9 +1,12 @@
 """Bulk import of referrals by an RJ provider, from CSV (UTF-8, comma or semicolon) or XLSX.
 
-The file is read twice, a chunk at a time, so that memory does not grow with its size: the
-first pass checks every row and collects every problem; only when there are none does the
-second pass write, inside one transaction. A referral is matched on provider and reference,
-so uploading the same file again updates rather than duplicates.
+The file is read once, a chunk at a time, so that memory does not grow with its size. Every
+row is checked, and every problem collected, inside one transaction: while no row is wrong,
+checked rows go on to the database as they are checked (so that the database stores one chunk
+while the next is being checked), and once any row is wrong nothing more is sent and the
+transaction is rolled back at the end, so an invalid file changes nothing. A referral is
+matched on provider and reference, so uploading the same file again updates rather than
+duplicates.
 
 Error messages never repeat what a cell holds: they name the row and the column, so that
 they can be kept and shown again without carrying anything a provider typed."""
@@ -23,6 +26,7 @@ from types import SimpleNamespace
 import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from rjportal.accounts.constants import Role
@@ -40,7 +44,7 @@ from .validation import referral_value_errors
 
 CHUNK_ROWS = 5000  # rows read, checked and written at a time
 MAX_ERRORS = 1000  # problems kept and shown; the count of any others is reported
-SPOOL_MEMORY_BYTES = 8 * 1024 * 1024  # checked rows beyond this wait on disk for the write pass
+SPOOL_MEMORY_BYTES = 8 * 1024 * 1024  # rows matching existing referrals beyond this wait on disk
 MAX_CONTACT_ATTEMPTS = 32767
 REFERENCE_MAX_LENGTH = Referral._meta.get_field("reference").max_length
 
@@ -149,56 +153,89 @@ Progress = Callable[[str, int, int | None], None]  # (phase, rows done so far, t
 def referral_import(
     *, actor, provider: Organisation, source, filename: str = "", progress: Progress | None = None
 ) -> ImportResult:
-    """Check a whole file, then create or update its referrals for `provider`. Raises
-    ImportRejected, listing every problem by row and column, and writes nothing if any row
+    """Create or update `provider`'s referrals from a file, checking every row. Raises
+    ImportRejected, listing every problem by row and column, and changes nothing if any row
     is wrong. `source` is a binary file (seekable or not) or bytes. `actor` is None for a
     command-line import."""
     _check_actor(actor, provider)
     if provider.kind != OrganisationKind.RJ_PROVIDER:
         raise ImportRejected([RowError(None, "", f"{provider.name} is not an RJ provider")])
-    with _seekable(source) as stream, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
-        reader = _open_reader(stream)
+    with _seekable(source) as stream, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as matched:
+        reader = _open_reader(stream)  # a file without the template's header stops here
         parser = _RowParser(provider, today=timezone.localdate())
-        compared = operator.itemgetter(*COMPARED_FIELDS)  # a row's values, as the writer takes them
-
-        # Pass 1: check every row. While no row is wrong, keep the checked values on disk a
-        # chunk at a time, so that the write pass need not read and check the file again.
-        errors: list[RowError] = []
-        more_errors = rows = 0
-        for chunk in reader.chunks():
-            checked = []
-            for line, cells in chunk:
-                values, row_errors = parser.check(line, cells)
-                if row_errors:
-                    room = MAX_ERRORS - len(errors)
-                    errors.extend(row_errors[:room])
-                    more_errors += max(0, len(row_errors) - room)
-                elif not errors:
-                    checked.append(compared(values))
-                rows += 1
-            if not errors and checked:
-                pickle.dump(checked, spool, protocol=pickle.HIGHEST_PROTOCOL)
-            if progress:
-                progress("check", rows, None)
-        if rows == 0 and not errors:
-            raise ImportRejected([RowError(None, "", "The file has a header but no rows.")])
-        if more_errors:
-            errors.append(
-                RowError(None, "", f"There are {more_errors} more problems not listed here. Fix these and try again.")
-            )
-        if errors:
-            raise ImportRejected(errors)
-
-        # Pass 2: write, all or nothing.
-        spool.seek(0)
         with transaction.atomic():
-            result = _write(actor=actor, provider=provider, chunks=_unpickled(spool), rows=rows, progress=progress)
+            writer = _ReferralWriter(actor=actor, provider=provider)
+            rows = _CheckedRows(reader, parser, existing=writer.existing_references(), matched=matched)
+            created = writer.create(rows.new(progress))
+            rows.raise_if_rejected()  # rolls back whatever was sent
+            matched.seek(0)
+            updated, unchanged = writer.update_matched(_unpickled(matched), total=rows.matched, progress=progress)
+            result = ImportResult(created=created, updated=updated, unchanged=unchanged)
             _audit(actor=actor, provider=provider, filename=filename, result=result)
     return result
 
 
+class _CheckedRows:
+    """Reads and checks the file a chunk at a time. While no row is wrong, `new` yields each
+    chunk's new referrals (as the writer takes them) and keeps those matching an existing
+    referral in `matched` for afterwards; once a row is wrong it yields nothing more, but goes
+    on checking so that every problem in the file is listed."""
+
+    def __init__(self, reader, parser: "_RowParser", *, existing: dict[str, int], matched):
+        self.reader = reader
+        self.parser = parser
+        self.existing = existing
+        self.spool = matched
+        self.compared = operator.itemgetter(*COMPARED_FIELDS)  # a row's values, in the writer's order
+        self.errors: list[RowError] = []
+        self.more_errors = 0
+        self.rows = 0
+        self.matched = 0
+
+    def new(self, progress: Progress | None) -> Iterator[list[tuple]]:
+        existing, compared, check = self.existing, self.compared, self.parser.check
+        errors = self.errors
+        for chunk in self.reader.chunks():
+            new, matched = [], []
+            for line, cells in chunk:
+                values, row_errors = check(line, cells)
+                if row_errors:
+                    room = MAX_ERRORS - len(errors)
+                    errors.extend(row_errors[:room])
+                    self.more_errors += max(0, len(row_errors) - room)
+                elif not errors:
+                    values = compared(values)
+                    pk = existing.get(values[REFERENCE])
+                    if pk is None:
+                        new.append(values)
+                    else:
+                        matched.append((pk, values))
+            self.rows += len(chunk)
+            if not errors:
+                if matched:
+                    pickle.dump(matched, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+                    self.matched += len(matched)
+                if new:
+                    yield new
+            if progress:
+                progress("check", self.rows, None)
+
+    def raise_if_rejected(self) -> None:
+        errors = list(self.errors)
+        if self.rows == 0 and not errors:
+            errors.append(RowError(None, "", "The file has a header but no rows."))
+        if self.more_errors:
+            errors.append(
+                RowError(
+                    None, "", f"There are {self.more_errors} more problems not listed here. Fix these and try again."
+                )
+            )
+        if errors:
+            raise ImportRejected(errors)
+
+
 def _unpickled(spool) -> Iterator[list[tuple]]:
-    """Read back what pass 1 wrote to our own temporary file (never anything from outside)."""
+    """Read back what _CheckedRows wrote to our own temporary file (never anything from outside)."""
     while True:
         try:
             yield pickle.load(spool)  # noqa: S301 - written by this process a moment ago
@@ -253,38 +290,14 @@ VICTIM_REQUESTED_ON = COMPARED_FIELDS.index("victim_requested_on")
 VICTIM_ENHANCED_RIGHTS = COMPARED_FIELDS.index("victim_enhanced_rights")
 
 
-def _write(*, actor, provider, chunks: Iterator[list[tuple]], rows: int, progress: Progress | None) -> ImportResult:
-    writer = _ReferralWriter(actor=actor, provider=provider)
-    created = updated = unchanged = done = 0
-    # One import per provider at a time, so that two cannot both create the same reference.
-    Organisation.objects.select_for_update().filter(pk=provider.pk).first()
-    existing = dict(Referral.objects.filter(provider=provider).values_list("reference", "pk"))
-    for chunk in chunks:
-        new, matched = [], {}
-        for values in chunk:
-            pk = existing.get(values[REFERENCE])
-            if pk is None:
-                new.append(values)
-            else:
-                matched[pk] = values
-        if new:
-            writer.create(new)
-            created += len(new)
-        if matched:
-            changed = writer.changed(matched)
-            writer.update(changed)
-            updated += len(changed)
-            unchanged += len(matched) - len(changed)
-        done += len(chunk)
-        if progress:
-            progress("write", done, rows)
-    return ImportResult(created=created, updated=updated, unchanged=unchanged)
-
-
 class _CsvStream:
     """Rows as COPY's CSV text, for psycopg2's copy_expert to read: each read() writes the next
     batch of rows. The server stores one batch while the next is being written here, so that
-    the two processes work side by side instead of in turn, and no chunk is held as text."""
+    the two processes work side by side instead of in turn, and no chunk is held as text.
+
+    psycopg2 reports an exception raised in read() only as a cancelled COPY, so one raised while
+    making the rows (a file that turns out not to be UTF-8 halfway through, say) ends the text
+    instead and is kept in `error`, for the caller to raise once the COPY has returned."""
 
     def __init__(self, rows, batch: int = 1000):
         self.rows = iter(rows)
@@ -293,12 +306,23 @@ class _CsvStream:
         # The csv module writes None and "" alike, unquoted and empty: COPY reads that as NULL,
         # except in the columns named in FORCE_NOT_NULL (the text ones), where it is "".
         self.writer = csv.writer(self.buffer, lineterminator="\n")
+        self.error: Exception | None = None
 
     def read(self, size: int = -1) -> str:
         self.buffer.seek(0)
         self.buffer.truncate()
-        self.writer.writerows(itertools.islice(self.rows, self.batch))
+        try:
+            self.writer.writerows(itertools.islice(self.rows, self.batch))
+        except Exception as error:  # kept, and raised by copy() once the COPY has ended
+            self.error = error
+            return ""
         return self.buffer.getvalue()  # "" once every row is sent, which ends the COPY
+
+    def copy(self, cursor, sql: str) -> None:
+        """COPY these rows with `sql` through a psycopg2 cursor."""
+        cursor.copy_expert(sql, self)
+        if self.error is not None:
+            raise self.error
 
 
 def _copy_sql(table: str, fields: list, quote) -> str:
@@ -350,11 +374,13 @@ class _ReferralWriter:
             quote(event_meta.get_field(name).column)
             for name in ("referral", "from_stage", "to_stage", "happened_on", "reason", "actor", "created_at")
         )
-        self.event_select_sql = (
+        # The first event of each referral this import created: those numbered after the newest
+        # referral before it began, of this provider, made at this import's time.
+        self.events_sql = (
             f"INSERT INTO {self.event_table} ({event_columns}) "  # noqa: S608 - names from the models
             f"SELECT {quote(meta.pk.column)}, %s, %s, {quote(meta.get_field('received_on').column)}, %s, %s, %s "
-            f"FROM {self.table} WHERE {quote(meta.get_field('provider').column)} = %s "
-            f"AND {quote(meta.get_field('reference').column)} "
+            f"FROM {self.table} WHERE {quote(meta.pk.column)} > %s "
+            f"AND {quote(meta.get_field('provider').column)} = %s AND {quote(meta.get_field('created_at').column)} = %s"
         )
         updated_columns = [meta.get_field(field).column for field in COMPARED_FIELDS] + [*CLOCK_FIELDS, "updated_at"]
         self.current_sql = (
@@ -405,31 +431,60 @@ class _ReferralWriter:
                 self.clocks[key] = found
         return found
 
-    def create(self, new: list[tuple]) -> None:
-        """Insert new referrals at 'referred', as referral_create does, each with its first event."""
+    def existing_references(self) -> dict[str, int]:
+        """The provider's referrals by reference. Locks the provider first, so that two imports
+        for it cannot both create the same reference."""
+        Organisation.objects.select_for_update().filter(pk=self.provider.pk).first()
+        return dict(Referral.objects.filter(provider=self.provider).values_list("reference", "pk"))
+
+    def create(self, chunks: Iterator[list[tuple]]) -> int:
+        """Insert new referrals at 'referred', as referral_create does, each with its first event.
+        Returns how many."""
         pick, constants, deadlines = self.pick, self.constants, self.deadlines
-        event = ["", Stage.REFERRED.value, "", self.actor_id, self.now, self.provider.pk]
+        # Written in date order within each chunk, the new entries of the indexes that end in
+        # received_on fall on neighbouring pages rather than all over them: fewer pages to read
+        # and write. Referrals received on the same day keep the file's order, and so their
+        # order by id.
+        chunks = (sorted(chunk, key=operator.itemgetter(RECEIVED_ON)) for chunk in chunks)
+        created = 0
+
+        def rows():
+            nonlocal created
+            for chunk in chunks:
+                created += len(chunk)
+                for values in chunk:
+                    yield pick((*values, values[RECEIVED_ON], *deadlines(values), *constants))
+
+        newest_before = Referral.objects.aggregate(newest=Max("pk"))["newest"] or 0
         with self.connection.cursor() as cursor:
             if self.postgres:
-                # Written in date order, the new entries of the indexes that end in received_on
-                # (by provider, area, team, stage, and received_on itself) fall on neighbouring
-                # pages rather than all over them: fewer pages to read and write. Referrals
-                # received on the same day keep the file's order, and so their order by id.
-                new = sorted(new, key=operator.itemgetter(RECEIVED_ON))
-                rows = (pick((*values, values[RECEIVED_ON], *deadlines(values), *constants)) for values in new)
-                cursor.cursor.copy_expert(self.copy_sql, _CsvStream(rows))
-                # The events are made from the rows just written, which the database numbered.
-                cursor.execute(self.event_select_sql + "= ANY(%s)", [*event, [values[REFERENCE] for values in new]])
+                # One COPY for the whole file: the rows are read, checked and turned into text
+                # here while the database stores those sent before.
+                _CsvStream(rows()).copy(cursor.cursor, self.copy_sql)
             else:
-                cursor.executemany(
-                    self.insert_sql,
-                    [pick((*values, values[RECEIVED_ON], *deadlines(values), *constants)) for values in new],
+                pending = rows()
+                while batch := list(itertools.islice(pending, CHUNK_ROWS)):
+                    cursor.executemany(self.insert_sql, batch)
+            if created:
+                cursor.execute(
+                    self.events_sql,
+                    ["", Stage.REFERRED.value, "", self.actor_id, self.now, newest_before, self.provider.pk, self.now],
                 )
-                for references in _pieces([values[REFERENCE] for values in new]):
-                    cursor.execute(
-                        self.event_select_sql + "IN (" + ", ".join(["%s"] * len(references)) + ")",
-                        [*event, *references],
-                    )
+        return created
+
+    def update_matched(self, chunks: Iterator[list[tuple]], *, total: int, progress: Progress | None) -> tuple:
+        """Update the referrals whose values differ from the file's. Returns how many were
+        updated and how many were unchanged."""
+        updated = unchanged = done = 0
+        for chunk in chunks:
+            changed = self.changed(dict(chunk))
+            self.update(changed)
+            updated += len(changed)
+            unchanged += len(chunk) - len(changed)
+            done += len(chunk)
+            if progress:
+                progress("update", done, total)
+        return updated, unchanged
 
     def changed(self, matched: dict[int, tuple]) -> list[tuple]:
         """Update parameters for the matched referrals whose values differ from the file's."""
@@ -459,7 +514,7 @@ class _ReferralWriter:
                     cursor.execute(self.scratch_sql)
                     self.scratch_ready = True
                 cursor.execute(f"TRUNCATE {SCRATCH_TABLE}")
-                cursor.cursor.copy_expert(self.scratch_copy_sql, _CsvStream(changes))
+                _CsvStream(changes).copy(cursor.cursor, self.scratch_copy_sql)
                 cursor.execute(self.update_from_sql)
             else:
                 cursor.executemany(self.update_sql, changes)

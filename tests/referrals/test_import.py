@@ -412,6 +412,36 @@ def test_large_file_is_read_in_chunks(provider_user, team, monkeypatch):
     assert run(provider_user, csv_bytes(*rows)) == ImportResult(created=30, updated=0, unchanged=0)
 
 
+def test_a_late_error_leaves_existing_referrals_as_they_were(provider_user, team, monkeypatch):
+    run(provider_user, csv_bytes(row(reference="A"), row(reference="B")))
+    before = list(Referral.objects.order_by("reference").values())
+    monkeypatch.setattr("referrals.importing.CHUNK_ROWS", 2)
+    changed_then_wrong = [
+        row(reference="A", contact_attempts="4"),
+        *(row(reference=f"N{n}") for n in range(5)),
+        row(reference="B", received_on="bad"),
+    ]
+
+    with pytest.raises(ImportRejected) as caught:
+        run(provider_user, csv_bytes(*changed_then_wrong))
+
+    assert caught.value.errors == [RowError(8, "received_on", "Enter a date like 2026-01-31 or 31/01/2026")]
+    assert list(Referral.objects.order_by("reference").values()) == before
+    assert ReferralEvent.objects.count() == 2
+    assert AuditEvent.objects.filter(action="import").count() == 1
+
+
+def test_a_file_that_stops_being_utf8_near_its_end_writes_nothing(provider_user, team, monkeypatch):
+    # Far enough into the file that the reader has already handed over many good rows.
+    monkeypatch.setattr("referrals.importing.CHUNK_ROWS", 100)
+    rows = [row(reference=f"R{n:05d}") for n in range(3000)]
+    content = csv_bytes(*rows).replace(b"R02999", b"R\xe902999")
+
+    assert rejected(provider_user, content) == [
+        RowError(None, "", "The file is not UTF-8 text. Save it as 'CSV UTF-8' or as an Excel workbook (.xlsx).")
+    ]
+
+
 # Who may import ----------------------------------------------------------------------------
 
 
