@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rjportal.audit.admin import AuditedModelAdmin
 
@@ -9,6 +11,17 @@ from .models import User
 
 # Roles, not groups, decide what people can do.
 admin.site.unregister(Group)
+
+# Removing someone's authenticator app (they lost their phone) is a change to how they sign
+# in: keep it in the portal's audit log like every other admin change.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuditedTOTPDeviceAdmin(AuditedModelAdmin, TOTPDeviceAdmin):
+    pass
+
+
 admin.site.site_header = "RJ Portal administration"
 admin.site.site_title = "RJ Portal administration"
 admin.site.index_title = "Organisations, users and reference data"

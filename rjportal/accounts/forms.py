@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from rjportal.forms import gds_helper
@@ -52,3 +53,40 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the user's authenticator app, checked against `devices` (each limits how
+    often wrong codes may be tried). `device` is the one that matched."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code the app shows now",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-5",
+            }
+        ),
+    )
+
+    def __init__(self, *args, devices, submit_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.devices = list(devices)
+        self.device = None
+        self.helper = gds_helper(self, submit_label)
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isdigit():
+            raise forms.ValidationError("Enter the 6 digits the app shows, like 123456")
+        allowed = [device for device in self.devices if device.verify_is_allowed()[0]]
+        if not allowed:
+            raise forms.ValidationError("Too many wrong codes. Wait a minute, then enter the code the app shows now")
+        self.device = next((device for device in allowed if device.verify_token(code)), None)
+        if self.device is None:
+            raise forms.ValidationError("That code is not right. Enter the code the app shows now")
+        return code

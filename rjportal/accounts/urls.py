@@ -2,11 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
-from .views import SignInView
+from .views import SignInView, TwoFactorSetupView, TwoFactorVerifyView
 
 urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("two-factor/setup/", TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
