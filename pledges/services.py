@@ -172,7 +172,11 @@ def _send_verification(pledge: Pledge, *, site_url: str) -> None:
 
 
 def _send_already_signed(pledge: Pledge, *, site_url: str) -> None:
-    context = {"pledge": pledge, "privacy_url": site_url.rstrip("/") + reverse("pledges:privacy")}
+    context = {
+        "pledge": pledge,
+        "privacy_url": site_url.rstrip("/") + reverse("pledges:privacy"),
+        "contact_email": settings.PLEDGE_CONTACT_EMAIL,
+    }
     send_mail(
         subject=f"You have already signed the RJ pledge: {pledge.campaign.title}",
         message=render_to_string("pledges/email/already_signed.txt", context),

@@ -1,5 +1,6 @@
 """The pledge pages: public signup and register (no account needed), moderation and import."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -188,7 +189,10 @@ class PrivacyView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            **kwargs, months=personal_data_months(), days=max(1, verification_max_age() // 86400)
+            **kwargs,
+            months=personal_data_months(),
+            days=max(1, verification_max_age() // 86400),
+            contact_email=settings.PLEDGE_CONTACT_EMAIL,
         )
 
 

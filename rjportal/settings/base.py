@@ -143,6 +143,8 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="RJ Portal <no-reply@rjportal.invalid>")
+# Where pledge signers write to correct or withdraw their pledge (the pledge privacy notice).
+PLEDGE_CONTACT_EMAIL = env.str("PLEDGE_CONTACT_EMAIL", default="rj-pledge@rjportal.invalid")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day

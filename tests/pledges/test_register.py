@@ -114,12 +114,14 @@ def test_area_page_for_an_unknown_code_is_404(client, db):
 
 
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
-def test_privacy_notice_is_public(client, db, persona):
+def test_privacy_notice_is_public(client, db, persona, settings):
+    settings.PLEDGE_CONTACT_EMAIL = "pledges@example.org"
     if persona:
         client.force_login(persona)
     response = client.get(reverse("pledges:privacy"))
     assert response.status_code == 200
     assert "6 months after a campaign closes" in response.text
+    assert 'href="mailto:pledges@example.org"' in response.text
 
 
 def read_csv(response):
