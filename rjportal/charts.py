@@ -395,10 +395,17 @@ def area_map(
                 zauto=False,
                 zmin=0,
                 zmax=max(max(values[index] for index in known), 0) or 1,
+                # The key runs along the bottom: beside the map it took a fifth of a phone's width.
                 colorbar={
-                    "title": {"text": _escape(value_label), "side": "right"},
+                    "title": {"text": _escape(value_label), "side": "top"},
+                    "orientation": "h",
+                    "x": 0.5,
+                    "xanchor": "center",
+                    "y": 0,
+                    "yanchor": "top",
+                    "len": 0.9,
                     "outlinewidth": 0,
-                    "thickness": 16,
+                    "thickness": 14,
                     "tickformat": ",",
                 },
                 customdata=[
@@ -410,7 +417,7 @@ def area_map(
         )
     layout = _layout(
         showlegend=False,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        margin={"l": 0, "r": 0, "t": 0, "b": 72 if known else 0},  # room for the key below
         geo={
             "visible": False,
             "fitbounds": "locations",
