@@ -17,7 +17,7 @@ from .constants import (
 )
 from .managers import information_clock_missed, referral_clock_missed
 from .models import Referral, ReferringTeam
-from .services import EDITABLE_FIELDS
+from .services import EDITABLE_FIELDS, team_name_taken
 from .validation import referral_value_errors
 
 
@@ -218,3 +218,76 @@ class TransitionForm(forms.Form):
         self.fields["to_stage"].error_messages["required"] = "Select the stage to move to"
         self.fields["on_date"].error_messages["required"] = "Enter the date it happened"
         self.helper = gds_helper(self, "Continue")
+
+
+class ReferringTeamForm(forms.Form):
+    """Add or change a referring team. The area is asked only when there is a choice: the user
+    edits several areas and the team has no referrals tying it to its own."""
+
+    area = forms.ModelChoiceField(
+        label="Police area", queryset=PoliceArea.objects.none(), empty_label="Select a police area"
+    )
+    name = forms.CharField(
+        label="Team name",
+        max_length=120,
+        help_text="As your area calls it, for example North Kent neighbourhood policing",
+    )
+    category = forms.ChoiceField(
+        label="Category",
+        choices=TeamCategory.choices,
+        widget=forms.RadioSelect,
+        help_text="The national category, so that areas can be compared",
+    )
+    staff_count = forms.IntegerField(
+        label="Number of officers or staff (optional)",
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        help_text="Where known: the dashboard compares the team's referrals with its staffing",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-5"}),
+    )
+
+    def __init__(self, *args, areas, team: ReferringTeam | None = None, **kwargs):
+        if team is not None:
+            kwargs.setdefault(
+                "initial",
+                {"area": team.area_id, "name": team.name, "category": team.category, "staff_count": team.staff_count},
+            )
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.fields["area"].queryset = areas
+        if team is not None and team.referrals.exists():
+            self.fixed_area = team.area
+        elif len(areas) == 1:
+            self.fixed_area = areas[0]
+        else:
+            self.fixed_area = None
+        if self.fixed_area is not None:
+            del self.fields["area"]
+        messages = {
+            "area": {"required": "Select the police area", "invalid_choice": "Select one of your police areas"},
+            "name": {
+                "required": "Enter the team's name",
+                "max_length": "The team's name must be 120 characters or fewer",
+            },
+            "category": {"required": "Select the team's category", "invalid_choice": "Select the team's category"},
+            "staff_count": {
+                "invalid": "Enter the number of officers or staff as a whole number, like 12",
+                "min_value": "The number of officers or staff must be 0 or more",
+                "max_value": "The number of officers or staff must be 100,000 or fewer",
+            },
+        }
+        for name, field_messages in messages.items():
+            if name in self.fields:
+                self.fields[name].error_messages.update(field_messages)
+        self.helper = gds_helper(self, "Save team")
+
+    def clean(self):
+        cleaned = super().clean()
+        area = self.fixed_area or cleaned.get("area")
+        cleaned["area"] = area
+        if cleaned.get("name") and "name" not in self.errors:
+            clash = team_name_taken(area=area, name=cleaned["name"], team=self.team)
+            if clash:
+                self.add_error("name", clash)
+        return cleaned

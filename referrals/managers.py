@@ -4,7 +4,8 @@ they all agree on what "open" or "clock missed" means."""
 from datetime import date
 
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from rjportal.accounts.constants import Role
 
@@ -73,6 +74,53 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(information_clock_missed(today) | referral_clock_missed())
 
 
+def team_areas_editable_by(user):
+    """The police areas whose referring teams the user may add and change: every area for
+    administrators, the areas their organisation serves for PCC office staff, none otherwise."""
+    from rjportal.areas.models import PoliceArea  # referrals.models imports this module
+
+    if not user.is_authenticated:
+        return PoliceArea.objects.none()
+    if user.is_national_admin:
+        return PoliceArea.objects.all()
+    if user.role == Role.PCC_STAFF and user.organisation_id:
+        return PoliceArea.objects.filter(organisations=user.organisation_id)
+    return PoliceArea.objects.none()
+
+
 class ReferringTeamQuerySet(models.QuerySet):
     def for_area(self, area):
         return self.filter(area=area)
+
+    def for_user(self, user):
+        """Administrators see every team; PCC office and provider staff the teams of the areas
+        their organisation serves (providers pick them when recording referrals); nobody else any."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_national_admin:
+            return self.all()
+        if user.role in (Role.PCC_STAFF, Role.PROVIDER_STAFF) and user.organisation_id:
+            return self.filter(area__organisations=user.organisation_id)
+        return self.none()
+
+    def editable_by(self, user):
+        """Each area's PCC office keeps its own list (administrators may change any); providers
+        only read it."""
+        if user.is_authenticated and user.is_national_admin:
+            return self.all()
+        return self.filter(area__in=team_areas_editable_by(user))
+
+    def with_referral_counts(self, period, *, user):
+        """Annotate `referral_count`: the referrals received in the period that the user may
+        see (provider staff count only their own), in the same query as the teams."""
+        from .models import Referral  # defined after this queryset
+
+        counted = (
+            Referral.objects.for_user(user)
+            .filter(referring_team=OuterRef("pk"), received_on__gte=period.start, received_on__lte=period.end)
+            .order_by()
+            .values("referring_team")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(referral_count=Coalesce(Subquery(counted), 0))

@@ -18,7 +18,7 @@ from .constants import (
     SATISFACTION_SCALE,
     Stage,
 )
-from .models import Referral, ReferralEvent
+from .models import Referral, ReferralEvent, ReferringTeam
 from .validation import referral_value_errors
 
 EDITABLE_FIELDS = [
@@ -194,3 +194,89 @@ def referral_transition(
         changes={"stage": {"from": from_stage.value, "to": to_stage}, "on": on_date.isoformat()},
     )
     return referral
+
+
+# Referring teams ---------------------------------------------------------------------------
+
+TEAM_EDITABLE_FIELDS = ["area", "name", "category", "staff_count"]
+
+
+def team_name_taken(*, area, name: str, team: ReferringTeam | None = None) -> str | None:
+    """The error to show when the area already has a team of this name (ignoring case and
+    surrounding spaces), or None. The form asks this too, so that it shows with other problems."""
+    if area is None or not name.strip():
+        return None
+    others = ReferringTeam.objects.filter(area=area, name__iexact=name.strip())
+    if team is not None and team.pk is not None:
+        others = others.exclude(pk=team.pk)
+    existing = others.first()
+    if existing is None:
+        return None
+    return f"{area.name} already has a team called {existing.name}"
+
+
+def validate_referring_team(team: ReferringTeam, *, moving_from=None) -> None:
+    """Every rule a team must meet, raised together as one ValidationError by field.
+    `moving_from` is the area a changed team was in."""
+    errors = {}
+    clash = team_name_taken(area=team.area if team.area_id else None, name=team.name, team=team)
+    if clash:
+        errors["name"] = [clash]
+    if moving_from is not None and team.area_id != moving_from.pk and team.referrals.exists():
+        # Each referral's team must be in the referral's area.
+        errors["area"] = [f"{team.name} has referrals in {moving_from.name}, so it cannot move to another area"]
+    try:
+        # The name check above says which team clashes; the unique constraint it stands for
+        # names no field, so it is left out once the name has failed.
+        team.full_clean(exclude=list(errors))
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def referring_team_create(*, actor, area, name: str, category: str, staff_count: int | None = None) -> ReferringTeam:
+    team = ReferringTeam(area=area, name=(name or "").strip(), category=category, staff_count=staff_count)
+    validate_referring_team(team)
+    team.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=team,
+        summary=f"Added referring team {team}",
+        changes={"area": area.code, "name": team.name, "category": category, "staff_count": staff_count},
+    )
+    return team
+
+
+@transaction.atomic
+def referring_team_update(*, actor, team: ReferringTeam, **fields) -> ReferringTeam:
+    """Change a team's name, category, staff count or area (only while it has no referrals).
+    If anything is wrong nothing changes, the team passed in included."""
+    unknown = set(fields) - set(TEAM_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+    before = {field: getattr(team, field) for field in TEAM_EDITABLE_FIELDS}
+    for field, value in fields.items():
+        setattr(team, field, value)
+    try:
+        validate_referring_team(team, moving_from=before["area"])
+    except ValidationError:
+        for field, value in before.items():
+            setattr(team, field, value)
+        raise
+    changes = model_changes(team, TEAM_EDITABLE_FIELDS, before)
+    if changes:
+        team.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=team,
+            summary=f"Changed referring team {team}: {', '.join(changes)}",
+            changes=changes,
+        )
+    return team

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import ReferralCreateView, ReferralDetailView, ReferralListView, ReferralTransitionView, ReferralUpdateView
+from .views import (
+    ReferralCreateView,
+    ReferralDetailView,
+    ReferralListView,
+    ReferralTransitionView,
+    ReferralUpdateView,
+    ReferringTeamCreateView,
+    ReferringTeamListView,
+    ReferringTeamUpdateView,
+)
 
 app_name = "referrals"
 
@@ -10,4 +19,7 @@ urlpatterns = [
     path("<int:pk>/", ReferralDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", ReferralUpdateView.as_view(), name="update"),
     path("<int:pk>/stage/", ReferralTransitionView.as_view(), name="transition"),
+    path("teams/", ReferringTeamListView.as_view(), name="teams"),
+    path("teams/new/", ReferringTeamCreateView.as_view(), name="team_create"),
+    path("teams/<int:pk>/edit/", ReferringTeamUpdateView.as_view(), name="team_update"),
 ]

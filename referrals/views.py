@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -7,15 +8,26 @@ from django.views.generic import ListView
 
 from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import RoleRequiredMixin
+from rjportal.areas.models import PoliceArea
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.services import audit_record
+from rjportal.exports import csv_response
 from rjportal.listing import paginate, sort_queryset
+from rjportal.periods import financial_year_of
 
-from .constants import Stage
+from .constants import Stage, TeamCategory
 from .exports import referrals_csv, referrals_xlsx
-from .forms import ReferralFilterForm, ReferralForm, TransitionForm
-from .models import Referral
-from .services import allowed_transitions, referral_create, referral_transition, referral_update
+from .forms import ReferralFilterForm, ReferralForm, ReferringTeamForm, TransitionForm
+from .managers import team_areas_editable_by
+from .models import Referral, ReferringTeam
+from .services import (
+    allowed_transitions,
+    referral_create,
+    referral_transition,
+    referral_update,
+    referring_team_create,
+    referring_team_update,
+)
 
 REFERRAL_COLUMNS = {
     "reference": ("Reference", "reference"),
@@ -198,3 +210,164 @@ class ReferralTransitionView(View):
 
     def render(self, referral, form):
         return render(self.request, "referrals/transition.html", {"referral": referral, "form": form})
+
+
+# Referring teams ---------------------------------------------------------------------------
+
+
+def editable_team_areas(request):
+    """The areas whose teams the user may add or change; a user with none gets 'not found'."""
+    areas = team_areas_editable_by(request.user).order_by("name")
+    if not areas.exists():
+        raise Http404("You cannot add or change referring teams.")
+    return areas
+
+
+class ReferringTeamListView(RoleRequiredMixin, ListView):
+    """The teams of the user's areas with their referrals this financial year; CSV with
+    `?format=csv`. Team names are not case-level data, so viewing them is not audited."""
+
+    allowed_roles = (Role.PCC_STAFF, Role.PROVIDER_STAFF)
+    template_name = "referrals/teams/list.html"
+
+    def get_queryset(self):
+        user = self.request.user
+        self.year = financial_year_of(timezone.localdate())
+        self.areas = list(PoliceArea.objects.for_user(user).order_by("name"))
+        teams = ReferringTeam.objects.for_user(user).with_referral_counts(self.year.period, user=user)
+        self.search = self.request.GET.get("q", "").strip()
+        if self.search:
+            teams = teams.filter(name__icontains=self.search)
+        self.area_code = self.request.GET.get("area", "").strip()
+        if self.area_code:
+            teams = teams.filter(area__code=self.area_code)
+        self.counts_label = (
+            f"Your referrals in {self.year.label}"
+            if user.role == Role.PROVIDER_STAFF and not user.is_national_admin
+            else f"Referrals in {self.year.label}"
+        )
+        columns = {"name": ("Team", "name"), "category": ("Category", "category")}
+        if len(self.areas) > 1:
+            columns["area"] = ("Police area", "area__name")
+        columns["staff"] = ("Officers or staff", "staff_count")
+        columns["referrals"] = (self.counts_label, "referral_count")
+        self.columns = columns
+        teams, self.sort_headers = sort_queryset(self.request, teams, columns=columns, default="name")
+        return teams
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.csv(self.get_queryset())
+        return super().get(request, *args, **kwargs)
+
+    def csv(self, teams):
+        categories = dict(TeamCategory.choices)
+        rows = (
+            [area_code, area_name, name, categories.get(category, category), staff_count, count]
+            for area_code, area_name, name, category, staff_count, count in teams.values_list(
+                "area__code", "area__name", "name", "category", "staff_count", "referral_count"
+            )
+        )
+        return csv_response(
+            filename=f"referring-teams-{timezone.localdate():%Y-%m-%d}.csv",
+            header=[
+                "Police area code",
+                "Police area",
+                "Team",
+                "Category",
+                "Officers or staff",
+                f"{self.counts_label} ({self.year.period.start:%-d %B %Y} to {self.year.period.end:%-d %B %Y})",
+            ],
+            rows=rows,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page, pagination = paginate(self.request, self.object_list.select_related("area"))
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        params["format"] = "csv"
+        editable_area_ids = set(team_areas_editable_by(self.request.user).values_list("pk", flat=True))
+        context.update(
+            teams=page,
+            pagination=pagination,
+            search=self.search,
+            area_code=self.area_code,
+            areas=self.areas if len(self.areas) > 1 else [],
+            only_area=self.areas[0] if len(self.areas) == 1 else None,
+            sort_headers=self.sort_headers,
+            numeric_columns=["staff", "referrals"],
+            show_area="area" in self.columns,
+            year=self.year,
+            csv_url=f"?{params.urlencode()}",
+            editable_area_ids=editable_area_ids,
+            can_add=bool(editable_area_ids),
+            is_filtered=bool(self.search or self.area_code),
+        )
+        return context
+
+
+class ReferringTeamCreateView(View):
+    def get(self, request):
+        areas = editable_team_areas(request)
+        initial = {}
+        chosen = areas.filter(code=request.GET.get("area", "")).first()
+        if chosen is not None:
+            initial["area"] = chosen.pk
+        return self.render(ReferringTeamForm(areas=areas, initial=initial))
+
+    def post(self, request):
+        form = ReferringTeamForm(request.POST, areas=editable_team_areas(request))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                team = referring_team_create(
+                    actor=request.user,
+                    area=data["area"],
+                    name=data["name"],
+                    category=data["category"],
+                    staff_count=data["staff_count"],
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, f"{team.name} added to the referring teams of {team.area.name}.")
+                return redirect("referrals:teams")
+        return self.render(form)
+
+    def render(self, form):
+        return render(self.request, "referrals/teams/form.html", {"form": form, "title": "Add a referring team"})
+
+
+class ReferringTeamUpdateView(View):
+    def get_team(self):
+        return get_object_or_404(
+            ReferringTeam.objects.editable_by(self.request.user).select_related("area"), pk=self.kwargs["pk"]
+        )
+
+    def get(self, request, pk):
+        team = self.get_team()
+        return self.render(team, ReferringTeamForm(areas=editable_team_areas(request), team=team))
+
+    def post(self, request, pk):
+        team = self.get_team()
+        form = ReferringTeamForm(request.POST, areas=editable_team_areas(request), team=team)
+        if form.is_valid():
+            values = {field: form.cleaned_data[field] for field in ("name", "category", "staff_count")}
+            if "area" in form.fields:
+                values["area"] = form.cleaned_data["area"]
+            try:
+                referring_team_update(actor=request.user, team=team, **values)
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, f"{team.name} ({team.area.name}) saved.")
+                return redirect("referrals:teams")
+        return self.render(team, form)
+
+    def render(self, team, form):
+        return render(
+            self.request,
+            "referrals/teams/form.html",
+            {"form": form, "team": team, "title": f"Change {team.name}", "has_referrals": team.referrals.exists()},
+        )

@@ -25,6 +25,13 @@ MY_DASHBOARD = Task(
     "Dashboard", "dashboard:mine", "See where referrals are missing in your area, by team and crime type."
 )
 REFERRALS = Task("Referrals", "referrals:list", "RJ referrals, their stages and Victims' Code clocks.")
+# Not in the navigation: on /referrals/teams/ both it and Referrals would be marked current.
+REFERRING_TEAMS = Task(
+    "Referring teams",
+    "referrals:teams",
+    "Keep your areas' list of teams that refer victims to RJ, and their staffing.",
+    in_navigation=False,
+)
 AREAS = Task("Police areas", "areas:list", "Police force areas, who governs them and their recorded crime.")
 ORGANISATIONS = Task("Organisations", "organisations:list", "Organisations using the portal and the areas they serve.")
 MY_ORGANISATION = Task(
@@ -50,6 +57,7 @@ TASKS_BY_ROLE = {
     Role.NATIONAL_ADMIN: [
         DASHBOARD,
         REFERRALS,
+        REFERRING_TEAMS,
         AREAS,
         ORGANISATIONS,
         PLEDGE_MODERATION,
@@ -58,7 +66,7 @@ TASKS_BY_ROLE = {
         ADMIN,
         PASSWORD,
     ],
-    Role.PCC_STAFF: [MY_DASHBOARD, REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
+    Role.PCC_STAFF: [MY_DASHBOARD, REFERRALS, REFERRING_TEAMS, AREAS, MY_ORGANISATION, PASSWORD],
     Role.PROVIDER_STAFF: [REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
     Role.PLEDGE_MODERATOR: [PLEDGE_MODERATION, AREAS, PLEDGE_REGISTER, PASSWORD],
 }

@@ -23,10 +23,14 @@ def test_the_start_page_invites_visitors_to_sign_in(client):
 @pytest.mark.parametrize(
     ("persona", "expected_links", "absent_links"),
     [
-        ("admin", ["dashboard:index", "areas:list", "organisations:list", "audit:list", "admin:index"], []),
+        (
+            "admin",
+            ["dashboard:index", "referrals:teams", "areas:list", "organisations:list", "audit:list", "admin:index"],
+            [],
+        ),
         (
             "pcc",
-            ["dashboard:mine", "referrals:list", "areas:list", "organisations:mine"],
+            ["dashboard:mine", "referrals:list", "referrals:teams", "areas:list", "organisations:mine"],
             ["audit:list", "admin:index"],
         ),
         (
