@@ -17,6 +17,7 @@ from rjportal.areas.models import PoliceArea
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.services import audit_record, model_changes
 from rjportal.imports import ImportRejected, RowError, file_line, read_csv_as_text
+from rjportal.periods import months_before
 
 from .constants import (
     DEFAULT_PERSONAL_DATA_MONTHS,
@@ -486,15 +487,6 @@ def pledges_import(*, actor, source) -> PledgeImportResult:
 
 
 # Personal data -----------------------------------------------------------------------------
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day `months` earlier (the month's last day when that month is shorter)."""
-    total = day.year * 12 + day.month - 1 - months
-    year, month = divmod(total, 12)
-    month += 1
-    next_month = date(year + (month == 12), month % 12 + 1, 1)
-    return date(year, month, min(day.day, (next_month - timedelta(days=1)).day))
 
 
 def personal_data_months() -> int:

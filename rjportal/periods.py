@@ -1,7 +1,7 @@
 """Financial years (1 April to 31 March) and their quarters: the periods every report uses."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,12 @@ class FinancialYear:
 
 def financial_year_of(day: date) -> FinancialYear:
     return FinancialYear(day.year if day.month >= 4 else day.year - 1)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` earlier (the month's last day when that month is shorter)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, min(day.day, (next_month - timedelta(days=1)).day))

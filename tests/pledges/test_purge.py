@@ -11,7 +11,6 @@ from django.core.management import call_command
 
 from pledges.constants import PledgeStatus
 from pledges.models import Pledge, SignupAttempt
-from pledges.services import months_before
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.models import AuditEvent
 
@@ -97,16 +96,3 @@ def test_old_signup_attempts_are_deleted(db):
         SignupAttempt.objects.create(ip_hash="c", email_hash="d")
     run()
     assert list(SignupAttempt.objects.values_list("ip_hash", flat=True)) == ["c"]
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (datetime.date(2026, 11, 1), 6, datetime.date(2026, 5, 1)),
-        (datetime.date(2026, 8, 31), 6, datetime.date(2026, 2, 28)),
-        (datetime.date(2026, 3, 15), 6, datetime.date(2025, 9, 15)),
-        (datetime.date(2026, 1, 31), 1, datetime.date(2025, 12, 31)),
-    ],
-)
-def test_months_before(day, months, expected):
-    assert months_before(day, months) == expected

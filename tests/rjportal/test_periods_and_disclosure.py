@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from rjportal.disclosure import SUPPRESSED, shown_count, shown_rate
-from rjportal.periods import FinancialYear, Period, financial_year_of
+from rjportal.periods import FinancialYear, Period, financial_year_of, months_before
 
 
 def test_financial_years_run_april_to_march():
@@ -44,3 +44,16 @@ def test_rates_are_not_computed_from_suppressed_counts():
     assert shown_rate(0, 1000) == 0.0
     assert shown_rate(10, 0) is None
     assert shown_rate(10, None) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 11, 1), 6, date(2026, 5, 1)),
+        (date(2026, 8, 31), 6, date(2026, 2, 28)),
+        (date(2026, 3, 15), 6, date(2025, 9, 15)),
+        (date(2026, 1, 31), 1, date(2025, 12, 31)),
+    ],
+)
+def test_months_before(day, months, expected):
+    assert months_before(day, months) == expected
