@@ -123,7 +123,8 @@ NATIONAL_CACHE_SECONDS = 60 * 60
 
 def _data_version() -> str:
     """Changes whenever a referral is added or changed: the newest id and change time, each read
-    from an index. (Referrals are not deleted by the portal.)"""
+    from an index. (Not when referrals are deleted: only the retention purge deletes them, years
+    after they finished, and cached counts expire within NATIONAL_CACHE_SECONDS anyway.)"""
     # Two queries, not one: SQLite reads a lone MIN or MAX from an index, but not two together.
     last_id = Referral.objects.aggregate(value=Max("id"))["value"]
     last_change = Referral.objects.aggregate(value=Max("updated_at"))["value"]

@@ -1,5 +1,7 @@
+from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -7,6 +9,7 @@ from django.utils import timezone
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.services import audit_record, model_changes
 from rjportal.organisations.constants import OrganisationKind
+from rjportal.periods import months_before
 
 from .clocks import add_working_days
 from .constants import (
@@ -280,3 +283,54 @@ def referring_team_update(*, actor, team: ReferringTeam, **fields) -> ReferringT
             changes=changes,
         )
     return team
+
+
+# Retention ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferralPurgeResult:
+    finished_before: date  # referrals completed or closed before this day were due to go
+    referrals: int
+    events: int
+
+
+# Quarterly returns and last year's comparisons need at least a year of finished cases.
+MIN_RETENTION_MONTHS = 12
+
+
+def referral_retention_months() -> int:
+    return settings.REFERRAL_RETENTION_MONTHS
+
+
+@transaction.atomic
+def referrals_purge_expired(
+    *, months: int | None = None, dry_run: bool = False, today: date | None = None
+) -> ReferralPurgeResult:
+    """Delete referrals, with their timelines, completed or closed more than `months` ago (the
+    REFERRAL_RETENTION_MONTHS setting by default): case-level records about criminal offences
+    are kept only as long as they are needed. Open referrals are kept however old. One audit
+    event records how many went, never which. Safe to run every day; with dry_run, counts only."""
+    months = referral_retention_months() if months is None else months
+    if months < MIN_RETENTION_MONTHS:
+        raise ValueError(f"Referrals are kept for at least {MIN_RETENTION_MONTHS} months after they finish.")
+    cutoff = months_before(today or timezone.localdate(), months)
+    expired = Referral.objects.filter(stage__in=[Stage.COMPLETED, Stage.CLOSED], stage_changed_on__lt=cutoff)
+    result = ReferralPurgeResult(
+        finished_before=cutoff,
+        referrals=expired.count(),
+        events=ReferralEvent.objects.filter(referral__in=expired).count(),
+    )
+    if dry_run or not result.referrals:
+        return result
+    expired.delete()
+    audit_record(
+        actor=None,
+        action=AuditAction.DELETE,
+        summary=(
+            f"Deleted {result.referrals} referrals completed or closed before {cutoff:%-d %B %Y} "
+            f"(kept for {months} months)"
+        ),
+        changes={"referrals": result.referrals, "events": result.events, "finished_before": cutoff.isoformat()},
+    )
+    return result

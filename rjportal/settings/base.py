@@ -213,6 +213,9 @@ REFERRAL_IMPORT_MAX_BYTES = env.int("REFERRAL_IMPORT_MAX_BYTES", default=20 * 10
 # signers' emails and unpublished signups are kept (manage.py purge_pledge_personal_data).
 PLEDGE_VERIFICATION_MAX_AGE = env.int("PLEDGE_VERIFICATION_MAX_AGE", default=60 * 60 * 24 * 3)
 PLEDGE_PERSONAL_DATA_MONTHS = env.int("PLEDGE_PERSONAL_DATA_MONTHS", default=6)
+# Referrals are deleted this long after they were completed or closed (purge_expired_referrals).
+# Six years keeps every financial year the dashboard offers (the current one and four before).
+REFERRAL_RETENTION_MONTHS = env.int("REFERRAL_RETENTION_MONTHS", default=72)
 
 # Working copies of public reference data that ship with the project.
 REFERENCE_DATA_DIR = BASE_DIR / "rjportal" / "areas" / "data"
