@@ -28,8 +28,8 @@ def test_an_administrator_sets_up_an_authenticator_app_at_first_sign_in(page, li
     expect(summary).to_contain_text("That code is not right")
     assert axe(page) == []
 
-    page.wait_for_timeout(1100)  # a wrong code makes the next try wait a second
+    page.wait_for_timeout(2000)  # a wrong code makes the next try wait a second
     page.get_by_label("Code from your authenticator app").fill(code_for(device))
     page.get_by_role("button", name="Continue").click()
-    expect(page).to_have_url(live_server.url + reverse("home"))
+    expect(page).to_have_url(live_server.url + reverse("home"), timeout=15_000)
     assert "National administrator" in page.content()
