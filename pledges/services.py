@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 
 from rjportal.areas.models import PoliceArea
 from rjportal.audit.constants import AuditAction
-from rjportal.audit.services import audit_record, model_changes
+from rjportal.audit.services import audit_record, audited_update, model_changes
 from rjportal.imports import ImportRejected, RowError, file_line, read_csv_as_text
 from rjportal.periods import months_before
 
@@ -295,21 +295,13 @@ def pledge_correct(*, actor, pledge: Pledge, name: str, party: str, statement: s
     """Fix typos in what the public sees. The role, area and signed text are the signer's own."""
     _require_moderator(actor)
     pledge = _locked(pledge)
-    before = {field: getattr(pledge, field) for field in CORRECTABLE_FIELDS}
-    pledge.name = name.strip()
-    pledge.party = party.strip() or INDEPENDENT
-    pledge.statement = statement.strip()
-    pledge.full_clean()
-    changes = model_changes(pledge, CORRECTABLE_FIELDS, before)
-    if not changes:
-        return pledge
-    pledge.save(update_fields=list(changes))
-    audit_record(
+    audited_update(
         actor=actor,
-        action=AuditAction.UPDATE,
-        target=pledge,
-        summary=f"Corrected the pledge of {pledge.name}: " + ", ".join(changes),
-        changes=changes,
+        instance=pledge,
+        fields=CORRECTABLE_FIELDS,
+        values={"name": name.strip(), "party": party.strip() or INDEPENDENT, "statement": statement.strip()},
+        validate=lambda pledge: pledge.full_clean(),
+        summary=lambda pledge: f"Corrected the pledge of {pledge.name}",
     )
     return pledge
 
@@ -352,20 +344,14 @@ def campaign_update(*, actor, campaign: PledgeCampaign, **values) -> PledgeCampa
     if unknown:
         raise TypeError(f"Unknown campaign fields: {', '.join(sorted(unknown))}")
     campaign = PledgeCampaign.objects.select_for_update().get(pk=campaign.pk)
-    before = {field: getattr(campaign, field) for field in CAMPAIGN_FIELDS}
-    for field, value in values.items():
-        setattr(campaign, field, value.strip() if isinstance(value, str) else value)
-    campaign.full_clean()
-    changes = model_changes(campaign, CAMPAIGN_FIELDS, before)
-    if changes:
-        campaign.save(update_fields=list(changes))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=campaign,
-            summary=f"Changed pledge campaign {campaign.title}: " + ", ".join(changes),
-            changes=changes,
-        )
+    audited_update(
+        actor=actor,
+        instance=campaign,
+        fields=CAMPAIGN_FIELDS,
+        values={field: value.strip() if isinstance(value, str) else value for field, value in values.items()},
+        validate=lambda campaign: campaign.full_clean(),
+        summary=lambda campaign: f"Changed pledge campaign {campaign.title}",
+    )
     return campaign
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rjportal.audit.constants import AuditAction
-from rjportal.audit.services import audit_record, model_changes
+from rjportal.audit.services import audit_record, audited_update
 from rjportal.organisations.constants import OrganisationKind
 from rjportal.periods import months_before
 
@@ -96,24 +96,18 @@ def referral_create(*, actor, provider, **values) -> Referral:
 
 @transaction.atomic
 def referral_update(*, actor, referral: Referral, **values) -> Referral:
-    unknown = set(values) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here.")
-    before = {field: getattr(referral, field) for field in EDITABLE_FIELDS}
-    for field, value in values.items():
-        setattr(referral, field, value)
-    validate_referral(referral)
-    set_clock_deadlines(referral)
-    changes = model_changes(referral, EDITABLE_FIELDS, before)
-    if changes:
-        referral.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=referral,
-            summary=f"Changed referral {referral}: {', '.join(changes)}",
-            changes=changes,
-        )
+    def validate(referral):
+        validate_referral(referral)
+        set_clock_deadlines(referral)
+
+    audited_update(
+        actor=actor,
+        instance=referral,
+        fields=EDITABLE_FIELDS,
+        values=values,
+        validate=validate,
+        summary=lambda referral: f"Changed referral {referral}",
+    )
     return referral
 
 
@@ -258,30 +252,17 @@ def referring_team_create(*, actor, area, name: str, category: str, staff_count:
 def referring_team_update(*, actor, team: ReferringTeam, **fields) -> ReferringTeam:
     """Change a team's name, category, staff count or area (only while it has no referrals).
     If anything is wrong nothing changes, the team passed in included."""
-    unknown = set(fields) - set(TEAM_EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here.")
     if "name" in fields:
         fields["name"] = (fields["name"] or "").strip()
-    before = {field: getattr(team, field) for field in TEAM_EDITABLE_FIELDS}
-    for field, value in fields.items():
-        setattr(team, field, value)
-    try:
-        validate_referring_team(team, moving_from=before["area"])
-    except ValidationError:
-        for field, value in before.items():
-            setattr(team, field, value)
-        raise
-    changes = model_changes(team, TEAM_EDITABLE_FIELDS, before)
-    if changes:
-        team.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=team,
-            summary=f"Changed referring team {team}: {', '.join(changes)}",
-            changes=changes,
-        )
+    area_before = team.area
+    audited_update(
+        actor=actor,
+        instance=team,
+        fields=TEAM_EDITABLE_FIELDS,
+        values=fields,
+        validate=lambda team: validate_referring_team(team, moving_from=area_before),
+        summary=lambda team: f"Changed referring team {team}",
+    )
     return team
 
 

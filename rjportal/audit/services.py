@@ -1,4 +1,7 @@
+from collections.abc import Callable, Iterable
+
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from .constants import AuditAction
@@ -20,6 +23,48 @@ def audit_record(*, actor, action: AuditAction, summary: str, target: models.Mod
         summary=summary[:500],
         changes=changes or {},
     )
+
+
+def audited_update(
+    *,
+    actor,
+    instance: models.Model,
+    fields: Iterable[str],
+    values: dict,
+    validate: Callable[[models.Model], None],
+    summary: Callable[[models.Model], str],
+) -> dict:
+    """The shape every "change" service shares: set `values` (each one of `fields`) on
+    `instance`, run `validate(instance)`, which raises ValidationError when a rule is broken
+    (and may set fields that follow from the others), then save and audit the instance if any
+    of `fields` changed. On a ValidationError the instance gets its old values back, so that
+    nothing changes, the object in hand included. Returns the changes, as model_changes gives
+    them; the audit summary is `summary(instance)`, as changed, followed by the names of the
+    changed fields. Call it inside the caller's transaction."""
+    fields = list(fields)
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    before = {field: getattr(instance, field) for field in fields}
+    for field, value in values.items():
+        setattr(instance, field, value)
+    try:
+        validate(instance)
+    except ValidationError:
+        for field, value in before.items():
+            setattr(instance, field, value)
+        raise
+    changes = model_changes(instance, fields, before)
+    if changes:
+        instance.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=instance,
+            summary=f"{summary(instance)}: {', '.join(changes)}",
+            changes=changes,
+        )
+    return changes
 
 
 def model_changes(instance: models.Model, fields, before: dict) -> dict:
