@@ -198,3 +198,22 @@ def test_removing_an_app_in_the_admin_screens_is_audited(client, admin_user, set
     assert response.status_code == 200
     assert not TOTPDevice.objects.filter(pk=lost.pk).exists()
     assert AuditEvent.objects.filter(action="delete", actor=admin_user, summary__contains="lost.phone").exists()
+
+
+def test_the_api_with_an_administrators_session_is_behind_the_step_too(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.get("/api/v1/referrals/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_setup"))
+
+
+def test_the_api_with_a_token_is_not_asked(client, provider_user):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=provider_user)
+
+    response = client.get("/api/v1/referrals/", headers={"Authorization": f"Token {token.key}"})
+
+    assert response.status_code == 200
