@@ -37,6 +37,17 @@ class _TwoFactorView(FormView):
 
     form_class = TwoFactorCodeForm
     submit_label = "Continue"
+    step = ""  # this page's URL name
+
+    def dispatch(self, request, *args, **kwargs):
+        """Only for the step the user must pass next: anyone else is sent on (to the other
+        step, or to where they were going if they need neither)."""
+        step = second_factor_step(request.user)
+        if step is None:
+            return redirect(self.get_success_url())
+        if step != self.step:
+            return _redirect_keeping_next(step, request)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "devices": self.devices(), "submit_label": self.submit_label}
@@ -59,11 +70,7 @@ class TwoFactorSetupView(_TwoFactorView):
     authenticator app with a setup key, then prove it with a code."""
 
     template_name = "registration/two_factor_setup.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-            return _redirect_keeping_next("two_factor_verify", request)
-        return super().dispatch(request, *args, **kwargs)
+    step = "two_factor_setup"
 
     def devices(self):
         self.device = two_factor_pending_device(user=self.request.user)
@@ -88,11 +95,7 @@ class TwoFactorVerifyView(_TwoFactorView):
     """Later sign-ins: a code from the authenticator app already set up."""
 
     template_name = "registration/two_factor_verify.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-            return _redirect_keeping_next("two_factor_setup", request)
-        return super().dispatch(request, *args, **kwargs)
+    step = "two_factor_verify"
 
     def devices(self):
         return TOTPDevice.objects.filter(user=self.request.user, confirmed=True)

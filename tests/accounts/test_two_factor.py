@@ -217,3 +217,19 @@ def test_the_api_with_a_token_is_not_asked(client, provider_user):
     response = client.get("/api/v1/referrals/", headers={"Authorization": f"Token {token.key}"})
 
     assert response.status_code == 200
+
+
+def test_someone_who_need_not_pass_the_step_is_sent_on(client, pcc_user):
+    client.force_login(pcc_user)
+
+    assert client.get(reverse("two_factor_setup") + "?next=/referrals/")["Location"] == "/referrals/"
+    assert client.get(reverse("two_factor_verify"))["Location"] == "/"
+    assert not TOTPDevice.objects.exists()
+
+
+def test_an_administrator_who_has_passed_the_step_is_sent_on(client, admin_user):
+    device = confirmed_device(admin_user)
+    client.force_login(admin_user)
+    client.post(reverse("two_factor_verify"), {"code": code_for(device)})
+
+    assert client.get(reverse("two_factor_verify") + "?next=/audit/")["Location"] == "/audit/"
