@@ -11,12 +11,14 @@ duplicates.
 Error messages never repeat what a cell holds: they name the row and the column, so that
 they can be kept and shown again without carrying anything a provider typed."""
 
+import contextlib
 import csv
 import io
 import itertools
 import operator
 import pickle
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -160,12 +162,16 @@ def referral_import(
     _check_actor(actor, provider)
     if provider.kind != OrganisationKind.RJ_PROVIDER:
         raise ImportRejected([RowError(None, "", f"{provider.name} is not an RJ provider")])
-    with _seekable(source) as stream, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as matched:
+    with (
+        _seekable(source) as stream,
+        tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as matched,
+        contextlib.closing(_SeenReferences()) as seen,
+    ):
         reader = _open_reader(stream)  # a file without the template's header stops here
         parser = _RowParser(provider, today=timezone.localdate())
         with transaction.atomic():
             writer = _ReferralWriter(actor=actor, provider=provider)
-            rows = _CheckedRows(reader, parser, existing=writer.existing_references(), matched=matched)
+            rows = _CheckedRows(reader, parser, existing=writer.existing_references(), matched=matched, seen=seen)
             created = writer.create(rows.new(progress))
             rows.raise_if_rejected()  # rolls back whatever was sent
             matched.seek(0)
@@ -181,7 +187,7 @@ class _CheckedRows:
     referral in `matched` for afterwards; once a row is wrong it yields nothing more, but goes
     on checking so that every problem in the file is listed."""
 
-    def __init__(self, reader, parser: "_RowParser", *, existing: dict[str, int], matched):
+    def __init__(self, reader, parser: "_RowParser", *, existing: dict[str, int], matched, seen: "_SeenReferences"):
         self.reader = reader
         self.parser = parser
         self.existing = existing
@@ -191,14 +197,16 @@ class _CheckedRows:
         self.more_errors = 0
         self.rows = 0
         self.matched = 0
+        self.seen = seen
 
     def new(self, progress: Progress | None) -> Iterator[list[tuple]]:
         existing, compared, check = self.existing, self.compared, self.parser.check
         errors = self.errors
         for chunk in self.reader.chunks():
+            first_lines = self.seen.first_lines([(_text(cells[0]), line) for line, cells in chunk])
             new, matched = [], []
             for line, cells in chunk:
-                values, row_errors = check(line, cells)
+                values, row_errors = check(line, cells, first_line=first_lines.get(_text(cells[0])))
                 if row_errors:
                     room = MAX_ERRORS - len(errors)
                     errors.extend(row_errors[:room])
@@ -232,6 +240,40 @@ class _CheckedRows:
             )
         if errors:
             raise ImportRejected(errors)
+
+
+class _SeenReferences:
+    """The references met so far in the file, each with the row it was first on, so that a
+    reference used twice is reported on its second row. Kept in a temporary SQLite database on
+    disk (its page cache is bounded), not in a dict: a dict would grow by about 140 bytes for
+    every row of the file."""
+
+    def __init__(self):
+        self.db = sqlite3.connect("")  # "": a private temporary database, deleted when closed
+        self.db.execute("CREATE TABLE seen (reference TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE chunk (reference TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
+
+    def first_lines(self, references: list[tuple[str, int]]) -> dict[str, int]:
+        """Record a chunk's (reference, row) pairs, in row order; return, for each of its
+        references already met (earlier in the file or earlier in the chunk), the first row."""
+        first: dict[str, int] = {}
+        repeated: dict[str, int] = {}
+        for reference, line in references:
+            if not reference:
+                continue
+            if reference in first:
+                repeated[reference] = first[reference]
+            else:
+                first[reference] = line
+        db = self.db
+        db.execute("DELETE FROM chunk")
+        db.executemany("INSERT INTO chunk VALUES (?, ?)", first.items())
+        repeated.update(db.execute("SELECT reference, seen.line FROM chunk JOIN seen USING (reference)"))
+        db.execute("INSERT OR IGNORE INTO seen SELECT reference, line FROM chunk")
+        return repeated
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def _unpickled(spool) -> Iterator[list[tuple]]:
@@ -552,16 +594,13 @@ class _RowParser:
         }
         self.choices = {column: _lookup(choices) for column, choices in CHOICES.items()}
         self.dates: dict[str, date | None] = {}
-        self.references: dict[str, int] = {}
 
-    def check(self, line: int, cells: tuple) -> tuple[dict, list[RowError]]:
+    def check(self, line: int, cells: tuple, *, first_line: int | None = None) -> tuple[dict, list[RowError]]:
+        """`first_line` is the first row with this row's reference, if that is an earlier row."""
         errors: dict[str, str] = {}
         values = self._parse(cells, errors)
-        reference = values.get("reference")
-        if reference:
-            first = self.references.setdefault(reference, line)
-            if first != line:
-                errors.setdefault("reference", f"This reference is also on row {first}")
+        if first_line is not None and first_line != line and values.get("reference"):
+            errors.setdefault("reference", f"This reference is also on row {first_line}")
         if "offence_group" in errors:
             values.pop("offence_subgroup", None)
         # The web form's rules, in its words. Values that could not be read are absent, so a

@@ -372,6 +372,18 @@ def test_duplicate_reference_in_file(provider_user, team):
     assert errors == [RowError(4, "reference", "This reference is also on row 2")]
 
 
+def test_duplicate_references_are_found_across_chunks_and_within_one(provider_user, team, monkeypatch):
+    monkeypatch.setattr("referrals.importing.CHUNK_ROWS", 2)
+    references = ["A", "B", "C", " A ", "D", "D", "B", "A"]  # rows 2 to 9; cells are trimmed
+    errors = rejected(provider_user, csv_bytes(*(row(reference=reference) for reference in references)))
+    assert errors == [
+        RowError(5, "reference", "This reference is also on row 2"),
+        RowError(7, "reference", "This reference is also on row 6"),
+        RowError(8, "reference", "This reference is also on row 3"),
+        RowError(9, "reference", "This reference is also on row 2"),
+    ]
+
+
 def test_area_the_provider_does_not_serve(provider_user, team):
     errors = rejected(provider_user, csv_bytes(row(police_area_code=factories.ESSEX)))
     assert errors == [
