@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db.models import F
+from django.db.models.constants import LOOKUP_SEP
 
 PAGE_SIZE = 50
 
@@ -25,8 +28,14 @@ def sort_queryset(request, queryset, *, columns: dict[str, tuple[str, str]], def
         requested, key = default, default.lstrip("-")
     descending = requested.startswith("-")
     field = columns[key][1]
+    order = f"-{field}" if descending else field
+    if _nullable(queryset.model, field):
+        # Empty values last either way, on every database (PostgreSQL puts them first when
+        # descending, SQLite first when ascending). Only for columns that can be empty: asking
+        # for an order that differs from an index's would stop the index serving it.
+        order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
     # Ties break in the same direction, so that one index scanned either way serves the order.
-    queryset = queryset.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
+    queryset = queryset.order_by(order, "-pk" if descending else "pk")
     headers = []
     for column_key, (label, _field) in columns.items():
         params = request.GET.copy()
@@ -62,3 +71,15 @@ def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
         "previous": link(page.previous_page_number()) if page.has_previous() else None,
         "next": link(page.next_page_number()) if page.has_next() else None,
     }
+
+
+def _nullable(model, path: str) -> bool:
+    """Whether the field at `path` ("area__name") can be empty; False for an annotation."""
+    field = None
+    for part in path.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        model = field.related_model or model
+    return bool(field is not None and field.null)

@@ -403,6 +403,17 @@ def test_sorting(client, admin_user, sort, expected):
     assert team_names(client.get(TEAMS, {"sort": sort})) == expected
 
 
+@pytest.mark.parametrize("sort", ["staff", "-staff"])
+def test_teams_without_a_staff_count_sort_last_either_way(client, pcc_user, sort):
+    for name, staff in [("Unknown", None), ("Small", 5), ("Large", 50)]:
+        ReferringTeamFactory(area=area(KENT), name=name, staff_count=staff)
+    client.force_login(pcc_user)
+
+    names = team_names(client.get(TEAMS, {"sort": sort}))
+
+    assert names == (["Small", "Large", "Unknown"] if sort == "staff" else ["Large", "Small", "Unknown"])
+
+
 def test_pagination(client, pcc_user):
     ReferringTeam.objects.bulk_create(
         ReferringTeam(area=area(KENT), name=f"Team {number:02d}", category="other") for number in range(51)
