@@ -32,4 +32,5 @@ def test_an_administrator_sets_up_an_authenticator_app_at_first_sign_in(page, li
     page.get_by_label("Code from your authenticator app").fill(code_for(device))
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(live_server.url + reverse("home"), timeout=15_000)
-    assert "National administrator" in page.content()
+    # Wait for the page itself: the address changes before the new page has loaded.
+    expect(page.locator("main")).to_contain_text("National administrator")
