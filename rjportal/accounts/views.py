@@ -53,16 +53,14 @@ class _TwoFactorView(FormView):
         return {**super().get_form_kwargs(), "devices": self.devices(), "submit_label": self.submit_label}
 
     def devices(self):
-        raise NotImplementedError
+        """The apps whose codes are accepted: the one already set up."""
+        return TOTPDevice.objects.filter(user=self.request.user, confirmed=True)
 
     def get_success_url(self):
         target = self.request.POST.get("next") or self.request.GET.get("next", "")
         if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}, require_https=False):
             return target
         return "/"
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "next": self.request.GET.get("next", "")}
 
 
 class TwoFactorSetupView(_TwoFactorView):
@@ -73,6 +71,7 @@ class TwoFactorSetupView(_TwoFactorView):
     step = "two_factor_setup"
 
     def devices(self):
+        """The app being set up, which is not yet confirmed."""
         self.device = two_factor_pending_device(user=self.request.user)
         return [self.device]
 
@@ -96,9 +95,6 @@ class TwoFactorVerifyView(_TwoFactorView):
 
     template_name = "registration/two_factor_verify.html"
     step = "two_factor_verify"
-
-    def devices(self):
-        return TOTPDevice.objects.filter(user=self.request.user, confirmed=True)
 
     def form_valid(self, form):
         otp_login(self.request, form.device)
