@@ -770,7 +770,7 @@ def _date_cell(cell) -> date | None:
         isinstance(cell, (int, float))
         and not isinstance(cell, bool)
         and float(cell).is_integer()
-        and 0 < cell < 2958466
+        and 0 < cell < EXCEL_LAST_SERIAL
     ):
         return EXCEL_EPOCH + timedelta(days=int(cell))
     return None
