@@ -16,6 +16,7 @@ class PledgeRole(models.TextChoices):
 # The person who holds the PCC functions for an area: "N of 43 areas have a signed pledge from
 # their elected leader" counts published pledges in these roles.
 ELECTED_LEADER_ROLES = (PledgeRole.PCC, PledgeRole.PFCC, PledgeRole.MAYOR)
+DEPUTY_ROLES = (PledgeRole.DEPUTY_PCC, PledgeRole.DEPUTY_MAYOR)
 
 
 class PledgeStatus(models.TextChoices):

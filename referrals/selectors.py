@@ -13,6 +13,9 @@ from .constants import DIRECT_INTERVENTIONS, PATH_STAGES, Stage
 from .managers import information_clock_missed
 from .models import Referral, ReferringTeam
 
+# A victim counts as supported once their referral reached an RJ intervention (direct or indirect).
+SUPPORTED_STAGES = [Stage.INTERVENTION, Stage.COMPLETED]
+
 
 @dataclass(frozen=True)
 class ReferralScope:
@@ -70,7 +73,7 @@ def _funnel_aggregates(scope: ReferralScope) -> dict:
 
 def _period_aggregates(scope: ReferralScope, periods: list[Period]) -> dict:
     narrowing = replace(scope, period=Period(min(p.start for p in periods), max(p.end for p in periods), "")).q()
-    supported = Q(furthest_stage__in=[Stage.INTERVENTION, Stage.COMPLETED])
+    supported = Q(furthest_stage__in=SUPPORTED_STAGES)
     aggregates = {}
     for index, period in enumerate(periods):
         within = narrowing & Q(received_on__gte=period.start, received_on__lte=period.end)
@@ -158,6 +161,21 @@ def referral_counts_by_area(*, scope: ReferralScope) -> dict[int, int]:
         return {row["area_id"]: row["count"] for row in rows.order_by()}
 
     return _national("by_area", scope, compute)
+
+
+def referral_supported_by_area(*, scope: ReferralScope) -> dict[int, int]:
+    """Victims supported (referrals that reached an RJ intervention), by area, of the referrals
+    received in the scope: the denominator of cost per victim supported."""
+
+    def compute():
+        rows = (
+            Referral.objects.filter(scope.q(), furthest_stage__in=SUPPORTED_STAGES)
+            .values("area_id")
+            .annotate(count=Count("id"))
+        )
+        return {row["area_id"]: row["count"] for row in rows.order_by()}
+
+    return _national("supported_by_area", scope, compute)
 
 
 def referral_counts_by_team_category(*, scope: ReferralScope) -> dict[str, int]:

@@ -2,6 +2,10 @@
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout
+from django import forms
+
+from rjportal.links import WEB_ADDRESS_MESSAGE, web_address_validator
+from rjportal.money import MAX_PENCE, PoundsError, pence_for_input, pounds_to_pence
 
 
 def gds_helper(form, submit_label: str, *, method: str = "post", secondary: bool = False) -> FormHelper:
@@ -12,3 +16,57 @@ def gds_helper(form, submit_label: str, *, method: str = "post", secondary: bool
     button = Button.secondary if secondary else Button.primary
     helper.layout = Layout(*form.fields, button("submit", submit_label))
     return helper
+
+
+class PoundsField(forms.CharField):
+    """An amount of money entered in pounds ("1,500" or "£1,500.50") and cleaned to integer
+    pence. A text input with a £ prefix, as the GOV.UK pattern for money asks."""
+
+    def __init__(self, *, noun: str = "the amount", **kwargs):
+        self.noun = noun
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-10"}),
+        )
+        super().__init__(**kwargs)
+        self.error_messages.setdefault("required", f"Enter {noun}")
+        self.error_messages["max_length"] = f"Enter {noun} in pounds, like 1500 or 1,500.50"
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return pence_for_input(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            pence = pounds_to_pence(text)
+        except PoundsError as error:
+            if str(error) == "negative":
+                raise forms.ValidationError(f"{_sentence(self.noun)} must be £0 or more", code="min_value") from error
+            raise forms.ValidationError(
+                f"Enter {self.noun} in pounds, like 1500 or 1,500.50", code="invalid"
+            ) from error
+        if pence > MAX_PENCE:
+            raise forms.ValidationError(f"{_sentence(self.noun)} must be £1 billion or less", code="max_value")
+        return pence
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class WebAddressField(forms.URLField):
+    """A web address that must start http:// or https://: anything else (javascript:, ftp:)
+    is refused, as the model's check constraint refuses it too."""
+
+    default_validators = [web_address_validator]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("max_length", 500)
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = WEB_ADDRESS_MESSAGE

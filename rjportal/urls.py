@@ -8,6 +8,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("rjportal.accounts.urls")),
     path("pages/", include("rjportal.web.urls")),
+    # The public "RJ in your area" pages sit under each area's address.
+    path("areas/", include("strategy.public_urls")),
     path("areas/", include("rjportal.areas.urls")),
     path("organisations/", include("rjportal.organisations.urls")),
     path("audit/", include("rjportal.audit.urls")),
@@ -15,6 +17,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("api/", include("referrals.api.urls")),
     path("pledges/", include("pledges.urls")),
+    path("strategy/", include("strategy.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -26,8 +26,12 @@ def live_db(transactional_db):
     afterwards, migration-loaded reference data included, so reload it first."""
     from rjportal.areas.models import GoverningBody, PoliceArea
     from rjportal.areas.reference_data import load_police_areas
+    from strategy.constants import DEFAULT_BENEFIT_RATIOS
+    from strategy.models import BenefitRatio
 
     load_police_areas(PoliceArea, GoverningBody)
+    for ratio in DEFAULT_BENEFIT_RATIOS:
+        BenefitRatio.objects.get_or_create(label=ratio["label"], defaults=ratio)
 
 
 @pytest.fixture

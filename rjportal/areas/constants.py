@@ -4,6 +4,8 @@ Offence codes follow the ONS police recorded crime offence groups so that referr
 recorded crime can be divided one by the other. Fraud and "other" sit outside recorded
 crime by area (ONS records fraud centrally), so they never have a denominator."""
 
+from datetime import date
+
 from django.db import models
 
 
@@ -93,3 +95,12 @@ OFFENCE_PARENT = {
 
 RECORDED_CRIME_OFFENCES = tuple(OFFENCE_LEVEL)
 OFFENCE_BY_LABEL = {offence.label: offence for offence in Offence}
+
+# Ordinary elections of Police and Crime Commissioners (and the mayors who hold their functions):
+# a leader's term, for the 10-ways scorecard, runs from the last of these.
+PCC_ELECTION_DATES = (
+    date(2012, 11, 15),
+    date(2016, 5, 5),
+    date(2021, 5, 6),  # postponed from May 2020
+    date(2024, 5, 2),
+)

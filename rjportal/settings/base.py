@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "pledges",
     "strategy",
     "dashboard",
+    # Demonstration data, above everything it fills.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -222,3 +224,8 @@ REFERRAL_RETENTION_MONTHS = env.int("REFERRAL_RETENTION_MONTHS", default=72)
 
 # Working copies of public reference data that ship with the project.
 REFERENCE_DATA_DIR = BASE_DIR / "rjportal" / "areas" / "data"
+
+# The 10-ways scorecard: training coverage (staff trained of staff in scope, in percent) at or
+# above which way 6 is met, and partly met.
+SCORECARD_TRAINING_MET_PERCENT = env.int("SCORECARD_TRAINING_MET_PERCENT", default=80)
+SCORECARD_TRAINING_PARTLY_PERCENT = env.int("SCORECARD_TRAINING_PARTLY_PERCENT", default=40)

@@ -1,0 +1,3 @@
+"""Commissioning and accreditation pages, in the strategy namespace."""
+
+urlpatterns: list = []
