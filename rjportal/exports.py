@@ -2,8 +2,10 @@
 that a cell a user typed can never run as a formula in the reader's spreadsheet."""
 
 import csv
+from io import BytesIO
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from openpyxl import Workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,5 +34,22 @@ def csv_response(*, filename: str, header: list[str], rows) -> StreamingHttpResp
             yield writer.writerow([neutralise_formula(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(*, filename: str, sheets: list[tuple[str, list[list]]]) -> HttpResponse:
+    """A workbook of named sheets, each a list of rows (the first usually its header)."""
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        for row in rows:
+            sheet.append([neutralise_formula(value) for value in row])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

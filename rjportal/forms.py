@@ -18,20 +18,18 @@ def gds_helper(form, submit_label: str, *, method: str = "post", secondary: bool
     return helper
 
 
-class PoundsField(forms.CharField):
+class PoundsField(forms.Field):
     """An amount of money entered in pounds ("1,500" or "£1,500.50") and cleaned to integer
-    pence. A text input with a £ prefix, as the GOV.UK pattern for money asks."""
+    pence. A text input, as the GOV.UK pattern for money asks."""
 
     def __init__(self, *, noun: str = "the amount", **kwargs):
         self.noun = noun
-        kwargs.setdefault("max_length", 20)
         kwargs.setdefault(
             "widget",
             forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-10"}),
         )
         super().__init__(**kwargs)
-        self.error_messages.setdefault("required", f"Enter {noun}")
-        self.error_messages["max_length"] = f"Enter {noun} in pounds, like 1500 or 1,500.50"
+        self.error_messages["required"] = f"Enter {noun}"
 
     def prepare_value(self, value):
         if isinstance(value, int):
@@ -39,10 +37,14 @@ class PoundsField(forms.CharField):
         return value
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = (value or "").strip() if isinstance(value, str) else value
         if text in self.empty_values:
             return None
+        if isinstance(text, int):
+            return text
         try:
+            if len(text) > 20:
+                raise PoundsError("too long")
             pence = pounds_to_pence(text)
         except PoundsError as error:
             if str(error) == "negative":

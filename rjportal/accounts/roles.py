@@ -32,6 +32,24 @@ REFERRING_TEAMS = Task(
     "Keep your areas' list of teams that refer victims to RJ, and their staffing.",
     in_navigation=False,
 )
+TEN_WAYS = Task(
+    "10 ways",
+    "strategy:index",
+    "Record your areas' pledge, commissioning, strategy, budget, training, communications, Community Remedy and "
+    "observations, and see the 10-ways scorecard.",
+)
+SCORECARD = Task(
+    "10-ways scorecard",
+    "strategy:scorecard",
+    "Each area's status on the 10 ways to unlock RJ.",
+    in_navigation=False,
+)
+BENEFIT_RATIO = Task(
+    "Benefit ratio",
+    "strategy:benefit_ratio",
+    "Choose the pounds of benefit per £1 of RJ spend that estimates use, and its source.",
+    in_navigation=False,
+)
 AREAS = Task("Police areas", "areas:list", "Police force areas, who governs them and their recorded crime.")
 ORGANISATIONS = Task("Organisations", "organisations:list", "Organisations using the portal and the areas they serve.")
 MY_ORGANISATION = Task(
@@ -58,6 +76,9 @@ TASKS_BY_ROLE = {
         DASHBOARD,
         REFERRALS,
         REFERRING_TEAMS,
+        TEN_WAYS,
+        SCORECARD,
+        BENEFIT_RATIO,
         AREAS,
         ORGANISATIONS,
         PLEDGE_MODERATION,
@@ -66,7 +87,7 @@ TASKS_BY_ROLE = {
         ADMIN,
         PASSWORD,
     ],
-    Role.PCC_STAFF: [MY_DASHBOARD, REFERRALS, REFERRING_TEAMS, AREAS, MY_ORGANISATION, PASSWORD],
+    Role.PCC_STAFF: [MY_DASHBOARD, REFERRALS, REFERRING_TEAMS, TEN_WAYS, SCORECARD, AREAS, MY_ORGANISATION, PASSWORD],
     Role.PROVIDER_STAFF: [REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
     Role.PLEDGE_MODERATOR: [PLEDGE_MODERATION, AREAS, PLEDGE_REGISTER, PASSWORD],
 }

@@ -8,335 +8,707 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0002_load_police_areas'),
-        ('organisations', '0001_initial'),
+        ("areas", "0002_load_police_areas"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AreaBudget',
+            name="AreaBudget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('financial_year', models.PositiveSmallIntegerField(help_text='The year it starts: 2025 for 2025/26')),
-                ('amount_pence', models.PositiveBigIntegerField(verbose_name='budget (pence)')),
-                ('ringfenced', models.BooleanField()),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rj_budgets', to='areas.policearea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("financial_year", models.PositiveSmallIntegerField(help_text="The year it starts: 2025 for 2025/26")),
+                ("amount_pence", models.PositiveBigIntegerField(verbose_name="budget (pence)")),
+                ("ringfenced", models.BooleanField()),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="rj_budgets", to="areas.policearea"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['area__name', '-financial_year'],
+                "ordering": ["area__name", "-financial_year"],
             },
         ),
         migrations.CreateModel(
-            name='AreaStrategy',
+            name="AreaStrategy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('financial_year', models.PositiveSmallIntegerField()),
-                ('published_on', models.DateField()),
-                ('url', models.URLField(blank=True, max_length=500, validators=[django.core.validators.URLValidator(message='Enter a web address that starts with http:// or https://', schemes=['http', 'https'])], verbose_name='link')),
-                ('review_on', models.DateField(blank=True, null=True, verbose_name='review date')),
-                ('every_victim_informed', models.BooleanField(verbose_name='commits that every victim is told about RJ')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rj_strategies', to='areas.policearea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("financial_year", models.PositiveSmallIntegerField()),
+                ("published_on", models.DateField()),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        max_length=500,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address that starts with http:// or https://",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                        verbose_name="link",
+                    ),
+                ),
+                ("review_on", models.DateField(blank=True, null=True, verbose_name="review date")),
+                (
+                    "every_victim_informed",
+                    models.BooleanField(verbose_name="commits that every victim is told about RJ"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="rj_strategies", to="areas.policearea"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'area strategies',
-                'ordering': ['area__name', '-financial_year'],
+                "verbose_name_plural": "area strategies",
+                "ordering": ["area__name", "-financial_year"],
             },
         ),
         migrations.CreateModel(
-            name='BenefitRatio',
+            name="BenefitRatio",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('label', models.CharField(max_length=100)),
-                ('pounds_per_pound', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('citation', models.CharField(max_length=500)),
-                ('url', models.URLField(blank=True, max_length=500, validators=[django.core.validators.URLValidator(message='Enter a web address that starts with http:// or https://', schemes=['http', 'https'])], verbose_name='source link')),
-                ('in_use', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("label", models.CharField(max_length=100)),
+                ("pounds_per_pound", models.DecimalField(decimal_places=2, max_digits=6)),
+                ("citation", models.CharField(max_length=500)),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        max_length=500,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address that starts with http:// or https://",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                        verbose_name="source link",
+                    ),
+                ),
+                ("in_use", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['-in_use', '-pounds_per_pound'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('in_use', True)), fields=('in_use',), name='one_benefit_ratio_in_use'), models.CheckConstraint(condition=models.Q(('pounds_per_pound__gt', 0)), name='benefit_ratio_positive'), models.UniqueConstraint(django.db.models.functions.text.Lower('label'), name='benefit_ratio_label_unique'), models.CheckConstraint(condition=models.Q(('url', ''), ('url__startswith', 'http://'), ('url__startswith', 'https://'), _connector='OR'), name='benefit_ratio_link_is_http')],
+                "ordering": ["-in_use", "-pounds_per_pound"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("in_use", True)), fields=("in_use",), name="one_benefit_ratio_in_use"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("pounds_per_pound__gt", 0)), name="benefit_ratio_positive"
+                    ),
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("label"), name="benefit_ratio_label_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("url", ""),
+                            ("url__startswith", "http://"),
+                            ("url__startswith", "https://"),
+                            _connector="OR",
+                        ),
+                        name="benefit_ratio_link_is_http",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BudgetFunding',
+            name="BudgetFunding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('moj_grant', 'Ministry of Justice victim services grant'), ('pcc_core', 'PCC core budget'), ('other', 'Other')], max_length=20)),
-                ('amount_pence', models.PositiveBigIntegerField()),
-                ('budget', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='funding', to='strategy.areabudget')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("moj_grant", "Ministry of Justice victim services grant"),
+                            ("pcc_core", "PCC core budget"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("amount_pence", models.PositiveBigIntegerField()),
+                (
+                    "budget",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="funding", to="strategy.areabudget"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['budget', 'source'],
+                "ordering": ["budget", "source"],
             },
         ),
         migrations.CreateModel(
-            name='Commission',
+            name="Commission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('starts_on', models.DateField(verbose_name='contract start date')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='contract end date')),
-                ('annual_value_pence', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='annual value (pence)')),
-                ('service_name', models.CharField(blank=True, help_text='What the public knows the service as', max_length=200)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('web_page', models.URLField(blank=True, max_length=500, validators=[django.core.validators.URLValidator(message='Enter a web address that starts with http:// or https://', schemes=['http', 'https'])])),
-                ('how_to_ask', models.TextField(blank=True, help_text='Shown to the public', max_length=1000, verbose_name='how a victim can ask for RJ themselves')),
-                ('areas', models.ManyToManyField(related_name='commissions', to='areas.policearea')),
-                ('commissioner', models.ForeignKey(help_text='The PCC office', on_delete=django.db.models.deletion.PROTECT, related_name='commissions_awarded', to='organisations.organisation')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commissions_held', to='organisations.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("starts_on", models.DateField(verbose_name="contract start date")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="contract end date")),
+                (
+                    "annual_value_pence",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="annual value (pence)"),
+                ),
+                (
+                    "service_name",
+                    models.CharField(blank=True, help_text="What the public knows the service as", max_length=200),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "web_page",
+                    models.URLField(
+                        blank=True,
+                        max_length=500,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address that starts with http:// or https://",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "how_to_ask",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown to the public",
+                        max_length=1000,
+                        verbose_name="how a victim can ask for RJ themselves",
+                    ),
+                ),
+                ("areas", models.ManyToManyField(related_name="commissions", to="areas.policearea")),
+                (
+                    "commissioner",
+                    models.ForeignKey(
+                        help_text="The PCC office",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commissions_awarded",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commissions_held",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', 'pk'],
+                "ordering": ["-starts_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CommunicationsActivity',
+            name="CommunicationsActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('happened_on', models.DateField(verbose_name='date')),
-                ('channel', models.CharField(choices=[('press', 'Press release or news article'), ('social_media', 'Social media'), ('website', 'Website'), ('print', 'Leaflets or posters'), ('event', 'Event or public meeting'), ('partner_briefing', 'Briefing for partners'), ('broadcast', 'Radio, TV or podcast'), ('other', 'Other')], max_length=20)),
-                ('audience', models.CharField(max_length=200)),
-                ('estimated_reach', models.PositiveIntegerField(blank=True, null=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rj_communications', to='areas.policearea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("happened_on", models.DateField(verbose_name="date")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("press", "Press release or news article"),
+                            ("social_media", "Social media"),
+                            ("website", "Website"),
+                            ("print", "Leaflets or posters"),
+                            ("event", "Event or public meeting"),
+                            ("partner_briefing", "Briefing for partners"),
+                            ("broadcast", "Radio, TV or podcast"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("audience", models.CharField(max_length=200)),
+                ("estimated_reach", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rj_communications",
+                        to="areas.policearea",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'communications activities',
-                'ordering': ['area__name', '-happened_on', '-pk'],
+                "verbose_name_plural": "communications activities",
+                "ordering": ["area__name", "-happened_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CommunicationsPlan',
+            name="CommunicationsPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('published_on', models.DateField()),
-                ('url', models.URLField(blank=True, max_length=500, validators=[django.core.validators.URLValidator(message='Enter a web address that starts with http:// or https://', schemes=['http', 'https'])], verbose_name='link')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rj_communications_plans', to='areas.policearea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("published_on", models.DateField()),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        max_length=500,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address that starts with http:// or https://",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                        verbose_name="link",
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rj_communications_plans",
+                        to="areas.policearea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['area__name', '-published_on'],
+                "ordering": ["area__name", "-published_on"],
             },
         ),
         migrations.CreateModel(
-            name='CommunityRemedyDocument',
+            name="CommunityRemedyDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('published_on', models.DateField()),
-                ('url', models.URLField(blank=True, max_length=500, validators=[django.core.validators.URLValidator(message='Enter a web address that starts with http:// or https://', schemes=['http', 'https'])], verbose_name='link')),
-                ('includes_rj', models.BooleanField(verbose_name='includes restorative justice')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='community_remedies', to='areas.policearea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("published_on", models.DateField()),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        max_length=500,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address that starts with http:// or https://",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                        verbose_name="link",
+                    ),
+                ),
+                ("includes_rj", models.BooleanField(verbose_name="includes restorative justice")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="community_remedies",
+                        to="areas.policearea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['area__name', '-published_on'],
+                "ordering": ["area__name", "-published_on"],
             },
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('observed_on', models.DateField()),
-                ('observer_role', models.CharField(choices=[('pcc', 'Police and Crime Commissioner (PCC)'), ('pfcc', 'Police, Fire and Crime Commissioner (PFCC)'), ('mayor', 'Mayor'), ('deputy', 'Deputy PCC or deputy mayor for policing')], max_length=10)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rj_observations', to='areas.policearea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("observed_on", models.DateField()),
+                (
+                    "observer_role",
+                    models.CharField(
+                        choices=[
+                            ("pcc", "Police and Crime Commissioner (PCC)"),
+                            ("pfcc", "Police, Fire and Crime Commissioner (PFCC)"),
+                            ("mayor", "Mayor"),
+                            ("deputy", "Deputy PCC or deputy mayor for policing"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rj_observations",
+                        to="areas.policearea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['area__name', '-observed_on', '-pk'],
+                "ordering": ["area__name", "-observed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProviderRegistration',
+            name="ProviderRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('scheme', models.CharField(choices=[('rjc_registered', 'RJC Registered Service Provider'), ('rsqm', 'Restorative Service Quality Mark (RSQM, before 2020)')], max_length=20)),
-                ('awarded_on', models.DateField()),
-                ('expires_on', models.DateField()),
-                ('certificate_reference', models.CharField(blank=True, max_length=100)),
-                ('certificate_url', models.URLField(blank=True, max_length=500, validators=[django.core.validators.URLValidator(message='Enter a web address that starts with http:// or https://', schemes=['http', 'https'])], verbose_name='certificate link')),
-                ('evidence_note', models.TextField(blank=True, max_length=1000)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='organisations.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("rjc_registered", "RJC Registered Service Provider"),
+                            ("rsqm", "Restorative Service Quality Mark (RSQM, before 2020)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("awarded_on", models.DateField()),
+                ("expires_on", models.DateField()),
+                ("certificate_reference", models.CharField(blank=True, max_length=100)),
+                (
+                    "certificate_url",
+                    models.URLField(
+                        blank=True,
+                        max_length=500,
+                        validators=[
+                            django.core.validators.URLValidator(
+                                message="Enter a web address that starts with http:// or https://",
+                                schemes=["http", "https"],
+                            )
+                        ],
+                        verbose_name="certificate link",
+                    ),
+                ),
+                ("evidence_note", models.TextField(blank=True, max_length=1000)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['provider__name', '-expires_on'],
+                "ordering": ["provider__name", "-expires_on"],
             },
         ),
         migrations.CreateModel(
-            name='AccreditationReminder',
+            name="AccreditationReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days_before', models.PositiveSmallIntegerField()),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('recipients', models.PositiveSmallIntegerField(default=0)),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='strategy.providerregistration')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("days_before", models.PositiveSmallIntegerField()),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                ("recipients", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="strategy.providerregistration",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='QuarterlySpend',
+            name="QuarterlySpend",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('financial_year', models.PositiveSmallIntegerField()),
-                ('quarter', models.PositiveSmallIntegerField(help_text='1 is April to June; 4 is January to March')),
-                ('amount_pence', models.PositiveBigIntegerField(verbose_name='spend (pence)')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rj_spend', to='areas.policearea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("financial_year", models.PositiveSmallIntegerField()),
+                ("quarter", models.PositiveSmallIntegerField(help_text="1 is April to June; 4 is January to March")),
+                ("amount_pence", models.PositiveBigIntegerField(verbose_name="spend (pence)")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="rj_spend", to="areas.policearea"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['area__name', '-financial_year', 'quarter'],
+                "ordering": ["area__name", "-financial_year", "quarter"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('team_category', models.CharField(choices=[('response', 'Response'), ('neighbourhood', 'Neighbourhood'), ('investigation', 'Investigation'), ('custody', 'Custody'), ('victim_care_unit', 'Victim care unit'), ('youth_justice', 'Youth justice'), ('probation', 'Probation'), ('prison', 'Prison'), ('court', 'Court'), ('victim_service', 'Victim service'), ('self_referral', 'Self-referral'), ('other', 'Other')], max_length=20)),
-                ('as_at', models.DateField(verbose_name='as at')),
-                ('staff_in_scope', models.PositiveIntegerField()),
-                ('staff_trained', models.PositiveIntegerField()),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rj_training', to='areas.policearea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "team_category",
+                    models.CharField(
+                        choices=[
+                            ("response", "Response"),
+                            ("neighbourhood", "Neighbourhood"),
+                            ("investigation", "Investigation"),
+                            ("custody", "Custody"),
+                            ("victim_care_unit", "Victim care unit"),
+                            ("youth_justice", "Youth justice"),
+                            ("probation", "Probation"),
+                            ("prison", "Prison"),
+                            ("court", "Court"),
+                            ("victim_service", "Victim service"),
+                            ("self_referral", "Self-referral"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("as_at", models.DateField(verbose_name="as at")),
+                ("staff_in_scope", models.PositiveIntegerField()),
+                ("staff_trained", models.PositiveIntegerField()),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="rj_training", to="areas.policearea"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['area__name', '-as_at', 'team_category'],
+                "ordering": ["area__name", "-as_at", "team_category"],
             },
         ),
         migrations.CreateModel(
-            name='WayAssessment',
+            name="WayAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('financial_year', models.PositiveSmallIntegerField()),
-                ('way', models.CharField(choices=[('pledge', 'Sign the RJ pledge'), ('provider', 'Commission an accredited provider'), ('strategy', 'Adopt a strategy in which every victim is informed'), ('data', 'Collect data'), ('budget', 'Ringfence a budget'), ('training', 'Train staff'), ('communications', 'Communicate'), ('dip_sampling', 'Dip-sample cases'), ('community_remedy', 'Include RJ in the Community Remedy'), ('observation', 'Observe an RJ process')], max_length=20)),
-                ('status', models.CharField(choices=[('met', 'Met'), ('partly_met', 'Partly met'), ('not_met', 'Not met'), ('unknown', 'Unknown')], max_length=12)),
-                ('evidence', models.TextField(blank=True, max_length=2000)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='way_assessments', to='areas.policearea')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("financial_year", models.PositiveSmallIntegerField()),
+                (
+                    "way",
+                    models.CharField(
+                        choices=[
+                            ("pledge", "Sign the RJ pledge"),
+                            ("provider", "Commission an accredited provider"),
+                            ("strategy", "Adopt a strategy in which every victim is informed"),
+                            ("data", "Collect data"),
+                            ("budget", "Ringfence a budget"),
+                            ("training", "Train staff"),
+                            ("communications", "Communicate"),
+                            ("dip_sampling", "Dip-sample cases"),
+                            ("community_remedy", "Include RJ in the Community Remedy"),
+                            ("observation", "Observe an RJ process"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("met", "Met"),
+                            ("partly_met", "Partly met"),
+                            ("not_met", "Not met"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True, max_length=2000)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="way_assessments",
+                        to="areas.policearea",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['area__name', '-financial_year', 'way'],
+                "ordering": ["area__name", "-financial_year", "way"],
             },
         ),
         migrations.AddConstraint(
-            model_name='areabudget',
-            constraint=models.UniqueConstraint(fields=('area', 'financial_year'), name='one_budget_per_area_year'),
+            model_name="areabudget",
+            constraint=models.UniqueConstraint(fields=("area", "financial_year"), name="one_budget_per_area_year"),
         ),
         migrations.AddConstraint(
-            model_name='areabudget',
-            constraint=models.CheckConstraint(condition=models.Q(('financial_year__gte', 2010), ('financial_year__lte', 2100)), name='budget_financial_year_in_range'),
+            model_name="areabudget",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("financial_year__gte", 2010), ("financial_year__lte", 2100)),
+                name="budget_financial_year_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='areastrategy',
-            constraint=models.UniqueConstraint(fields=('area', 'financial_year'), name='one_strategy_per_area_year'),
+            model_name="areastrategy",
+            constraint=models.UniqueConstraint(fields=("area", "financial_year"), name="one_strategy_per_area_year"),
         ),
         migrations.AddConstraint(
-            model_name='areastrategy',
-            constraint=models.CheckConstraint(condition=models.Q(('review_on__isnull', True), ('review_on__gte', models.F('published_on')), _connector='OR'), name='strategy_reviewed_after_publication'),
+            model_name="areastrategy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("review_on__isnull", True), ("review_on__gte", models.F("published_on")), _connector="OR"
+                ),
+                name="strategy_reviewed_after_publication",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='areastrategy',
-            constraint=models.CheckConstraint(condition=models.Q(('url', ''), ('url__startswith', 'http://'), ('url__startswith', 'https://'), _connector='OR'), name='strategy_link_is_http'),
+            model_name="areastrategy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("url", ""), ("url__startswith", "http://"), ("url__startswith", "https://"), _connector="OR"
+                ),
+                name="strategy_link_is_http",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='areastrategy',
-            constraint=models.CheckConstraint(condition=models.Q(('financial_year__gte', 2010), ('financial_year__lte', 2100)), name='strategy_financial_year_in_range'),
+            model_name="areastrategy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("financial_year__gte", 2010), ("financial_year__lte", 2100)),
+                name="strategy_financial_year_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='budgetfunding',
-            constraint=models.UniqueConstraint(fields=('budget', 'source'), name='one_amount_per_funding_source'),
+            model_name="budgetfunding",
+            constraint=models.UniqueConstraint(fields=("budget", "source"), name="one_amount_per_funding_source"),
         ),
         migrations.AddConstraint(
-            model_name='commission',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='commission_ends_after_start'),
+            model_name="commission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__isnull", True), ("ends_on__gte", models.F("starts_on")), _connector="OR"),
+                name="commission_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commission',
-            constraint=models.CheckConstraint(condition=models.Q(('commissioner', models.F('provider')), _negated=True), name='commission_two_organisations'),
+            model_name="commission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("commissioner", models.F("provider")), _negated=True),
+                name="commission_two_organisations",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commission',
-            constraint=models.CheckConstraint(condition=models.Q(('web_page', ''), ('web_page__startswith', 'http://'), ('web_page__startswith', 'https://'), _connector='OR'), name='commission_web_page_is_http'),
+            model_name="commission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("web_page", ""),
+                    ("web_page__startswith", "http://"),
+                    ("web_page__startswith", "https://"),
+                    _connector="OR",
+                ),
+                name="commission_web_page_is_http",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='communicationsplan',
-            constraint=models.UniqueConstraint(fields=('area', 'published_on'), name='one_communications_plan_per_day'),
+            model_name="communicationsplan",
+            constraint=models.UniqueConstraint(fields=("area", "published_on"), name="one_communications_plan_per_day"),
         ),
         migrations.AddConstraint(
-            model_name='communicationsplan',
-            constraint=models.CheckConstraint(condition=models.Q(('url', ''), ('url__startswith', 'http://'), ('url__startswith', 'https://'), _connector='OR'), name='communications_plan_link_is_http'),
+            model_name="communicationsplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("url", ""), ("url__startswith", "http://"), ("url__startswith", "https://"), _connector="OR"
+                ),
+                name="communications_plan_link_is_http",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='communityremedydocument',
-            constraint=models.UniqueConstraint(fields=('area', 'published_on'), name='one_community_remedy_per_day'),
+            model_name="communityremedydocument",
+            constraint=models.UniqueConstraint(fields=("area", "published_on"), name="one_community_remedy_per_day"),
         ),
         migrations.AddConstraint(
-            model_name='communityremedydocument',
-            constraint=models.CheckConstraint(condition=models.Q(('url', ''), ('url__startswith', 'http://'), ('url__startswith', 'https://'), _connector='OR'), name='community_remedy_link_is_http'),
+            model_name="communityremedydocument",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("url", ""), ("url__startswith", "http://"), ("url__startswith", "https://"), _connector="OR"
+                ),
+                name="community_remedy_link_is_http",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='providerregistration',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__gt', models.F('awarded_on'))), name='registration_expires_after_award'),
+            model_name="providerregistration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_on__gt", models.F("awarded_on"))), name="registration_expires_after_award"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='providerregistration',
-            constraint=models.UniqueConstraint(fields=('provider', 'scheme', 'awarded_on'), name='one_registration_per_award'),
+            model_name="providerregistration",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "scheme", "awarded_on"), name="one_registration_per_award"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='providerregistration',
-            constraint=models.CheckConstraint(condition=models.Q(('certificate_url', ''), ('certificate_url__startswith', 'http://'), ('certificate_url__startswith', 'https://'), _connector='OR'), name='registration_link_is_http'),
+            model_name="providerregistration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("certificate_url", ""),
+                    ("certificate_url__startswith", "http://"),
+                    ("certificate_url__startswith", "https://"),
+                    _connector="OR",
+                ),
+                name="registration_link_is_http",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accreditationreminder',
-            constraint=models.UniqueConstraint(fields=('registration', 'days_before'), name='one_reminder_per_registration_step'),
+            model_name="accreditationreminder",
+            constraint=models.UniqueConstraint(
+                fields=("registration", "days_before"), name="one_reminder_per_registration_step"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyspend',
-            constraint=models.UniqueConstraint(fields=('area', 'financial_year', 'quarter'), name='one_spend_per_area_quarter'),
+            model_name="quarterlyspend",
+            constraint=models.UniqueConstraint(
+                fields=("area", "financial_year", "quarter"), name="one_spend_per_area_quarter"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyspend',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='spend_quarter_1_to_4'),
+            model_name="quarterlyspend",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)), name="spend_quarter_1_to_4"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyspend',
-            constraint=models.CheckConstraint(condition=models.Q(('financial_year__gte', 2010), ('financial_year__lte', 2100)), name='spend_financial_year_in_range'),
+            model_name="quarterlyspend",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("financial_year__gte", 2010), ("financial_year__lte", 2100)),
+                name="spend_financial_year_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.UniqueConstraint(fields=('area', 'team_category', 'as_at'), name='one_training_count_per_day'),
+            model_name="trainingrecord",
+            constraint=models.UniqueConstraint(
+                fields=("area", "team_category", "as_at"), name="one_training_count_per_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('staff_trained__lte', models.F('staff_in_scope'))), name='trained_no_more_than_in_scope'),
+            model_name="trainingrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("staff_trained__lte", models.F("staff_in_scope"))),
+                name="trained_no_more_than_in_scope",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wayassessment',
-            constraint=models.UniqueConstraint(fields=('area', 'financial_year', 'way'), name='one_assessment_per_area_year_way'),
+            model_name="wayassessment",
+            constraint=models.UniqueConstraint(
+                fields=("area", "financial_year", "way"), name="one_assessment_per_area_year_way"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wayassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('financial_year__gte', 2010), ('financial_year__lte', 2100)), name='assessment_financial_year_in_range'),
+            model_name="wayassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("financial_year__gte", 2010), ("financial_year__lte", 2100)),
+                name="assessment_financial_year_in_range",
+            ),
         ),
     ]
