@@ -1,5 +1,6 @@
 """Form plumbing shared by every GOV.UK-styled form in the portal."""
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout
 from django import forms
@@ -72,3 +73,14 @@ class WebAddressField(forms.URLField):
         kwargs.setdefault("max_length", 500)
         super().__init__(**kwargs)
         self.error_messages["invalid"] = WEB_ADDRESS_MESSAGE
+
+
+class DateField(DateInputField):
+    """The GOV.UK three-field date input, whose impossible dates (31 February, month 13) get
+    the field's own "invalid" message rather than Python's "month must be in 1..12"."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error

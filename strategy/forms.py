@@ -2,11 +2,10 @@
 
 from decimal import Decimal
 
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 
 from referrals.constants import TeamCategory
-from rjportal.forms import PoundsField, WebAddressField, gds_helper
+from rjportal.forms import DateField, PoundsField, WebAddressField, gds_helper
 from rjportal.periods import FinancialYear
 
 from .constants import NO_PERSONAL_DATA_HINT, Channel, FundingSource, ObserverRole, WayStatus
@@ -27,8 +26,8 @@ def yes_no_field(label: str, *, required_message: str, help_text: str = "") -> f
     return field
 
 
-def date_field(label: str, *, noun: str, required: bool = True, help_text: str = "") -> DateInputField:
-    field = DateInputField(label=label, required=required, help_text=help_text or "For example, 27 3 2026")
+def date_field(label: str, *, noun: str, required: bool = True, help_text: str = "") -> DateField:
+    field = DateField(label=label, required=required, help_text=help_text or "For example, 27 3 2026")
     field.error_messages.update(
         {
             "required": f"Enter {noun}",

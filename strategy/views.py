@@ -317,9 +317,8 @@ class RecordListView(RecordKindMixin, TemplateView):
             {"record": record, "cells": [(column, column.value(record)) for column in kind.columns]}
             for record in self.page
         ]
-        return super().get_context_data(
-            area=self.get_area(), kind=kind, rows=rows, page=self.page, pagination=self.pagination, **kwargs
-        )
+        kwargs.update(area=self.get_area(), kind=kind, rows=rows, page=self.page, pagination=self.pagination)
+        return super().get_context_data(**kwargs)
 
 
 class RecordCreateView(RecordKindMixin, FormPageMixin, View):
