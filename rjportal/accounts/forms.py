@@ -3,6 +3,7 @@ from django.contrib.auth import forms as auth_forms
 
 from rjportal.forms import gds_helper
 
+from .lockout import normalise_email
 from .models import User
 
 
@@ -21,6 +22,10 @@ class SignInForm(auth_forms.AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.helper = gds_helper(self, "Sign in")
+
+    def clean_username(self):
+        # One spelling of each address, for sign-in and for the lockout count alike.
+        return normalise_email(self.cleaned_data.get("username"))
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

@@ -124,6 +124,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "rjportal.accounts.lockout.lockout_username"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"  # Fixed: the portal's dates are English and Welsh dates.

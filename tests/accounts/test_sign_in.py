@@ -102,3 +102,13 @@ def test_password_change_with_the_old_password(client, pcc_user):
     assert response.status_code == 302
     pcc_user.refresh_from_db()
     assert pcc_user.check_password("another long passphrase")
+
+
+def test_failures_under_any_spelling_of_the_email_count_towards_one_lockout(client, settings, pcc_user):
+    spellings = ["pcc@example.org", "PCC@EXAMPLE.ORG", "  Pcc@Example.org ", "pcc@example.ORG", " PCC@example.org"]
+    for spelling in spellings[: settings.AXES_FAILURE_LIMIT]:
+        sign_in(client, spelling, "wrong-password")
+    for spelling in spellings:
+        response = sign_in(client, spelling, TEST_PASSWORD)
+        assert response.status_code == 429, spelling
+        assert "_auth_user_id" not in client.session
