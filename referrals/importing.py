@@ -130,6 +130,8 @@ DATE_MESSAGE = "Enter a date like 2026-01-31 or 31/01/2026"
 CONTACT_ATTEMPTS_MESSAGE = "Enter a whole number of contact attempts, like 0 or 3, or leave it empty for 0"
 AREA_MESSAGE = "Enter a police force area code from the column guide, like E23000032"
 REFERENCE_LENGTH_MESSAGE = f"The reference must be {REFERENCE_MAX_LENGTH} characters or fewer"
+# A NUL character cannot be stored in a database text column (PostgreSQL refuses it).
+CONTROL_CHARACTER_MESSAGE = "This cell contains a NUL character, which cannot be stored: delete it and save again"
 
 _UNSEEN = object()
 YES = {"yes", "y", "true", "1"}
@@ -599,6 +601,9 @@ class _RowParser:
         """`first_line` is the first row with this row's reference, if that is an earlier row."""
         errors: dict[str, str] = {}
         values = self._parse(cells, errors)
+        for column, cell in zip(COLUMNS, cells, strict=True):
+            if type(cell) is str and "\x00" in cell:
+                errors[column] = CONTROL_CHARACTER_MESSAGE
         if first_line is not None and first_line != line and values.get("reference"):
             errors.setdefault("reference", f"This reference is also on row {first_line}")
         if "offence_group" in errors:
@@ -787,7 +792,9 @@ def _whole_number(cell) -> int | None:
         text = cell.strip()
         if not text:
             return 0
-        if not text.isdigit():
+        # isdigit() alone admits "²" and other digits int() refuses; a long run of digits is
+        # refused before int() (which has a limit) and is far beyond the maximum anyway.
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_CONTACT_ATTEMPTS)):
             return None
         number = int(text)
     if isinstance(number, float):

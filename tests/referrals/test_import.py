@@ -505,3 +505,22 @@ def test_command_refuses_an_organisation_that_is_not_a_provider(pcc_user, team):
     with pytest.raises(CommandError, match="is not an RJ provider"):
         call_command("import_referrals", str(FILES / "referrals_good.csv"), "--provider", str(pcc_user.organisation.pk))
     assert Referral.objects.count() == 0
+
+
+# Cells that once crashed the import --------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["reference", "referring_team", "initiator", "received_on"])
+def test_a_nul_character_in_a_cell_is_a_row_error_not_a_crash(provider_user, team, column):
+    second = {"reference": "RJ-2", column: "ab\x00c"}
+    errors = rejected(provider_user, csv_bytes(row(reference="RJ-1"), row(**second)))
+    assert [(error.row, error.column) for error in errors] == [(3, column)]
+    assert "NUL character" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    "attempts", ["²", "٣", "1" * 4301, "9" * 40, "-1", "1.5"], ids=["²", "٣", "4301", "40", "-1", "1.5"]
+)
+def test_contact_attempts_that_are_not_plain_whole_numbers_are_row_errors(provider_user, team, attempts):
+    errors = rejected(provider_user, csv_bytes(row(contact_attempts=attempts)))
+    assert [(error.row, error.column) for error in errors] == [(2, "contact_attempts")]
