@@ -41,7 +41,7 @@ from rjportal.organisations.models import Organisation
 
 from .constants import REFERRAL_OFFENCE_GROUPS, REFERRAL_OFFENCE_SUBGROUPS, Initiator, JusticeStage, Stage
 from .models import Referral, ReferralEvent, ReferringTeam
-from .services import EDITABLE_FIELDS, set_clock_deadlines
+from .services import EDITABLE_FIELDS, first_moves, received_after_first_move, set_clock_deadlines
 from .validation import referral_value_errors
 
 CHUNK_ROWS = 5000  # rows read, checked and written at a time
@@ -173,7 +173,15 @@ def referral_import(
         parser = _RowParser(provider, today=timezone.localdate())
         with transaction.atomic():
             writer = _ReferralWriter(actor=actor, provider=provider)
-            rows = _CheckedRows(reader, parser, existing=writer.existing_references(), matched=matched, seen=seen)
+            existing = writer.existing_references()
+            rows = _CheckedRows(
+                reader,
+                parser,
+                existing=existing,
+                first_moves=first_moves(Referral.objects.filter(provider=provider).values("pk")),
+                matched=matched,
+                seen=seen,
+            )
             created = writer.create(rows.new(progress))
             rows.raise_if_rejected()  # rolls back whatever was sent
             matched.seek(0)
@@ -189,8 +197,18 @@ class _CheckedRows:
     referral in `matched` for afterwards; once a row is wrong it yields nothing more, but goes
     on checking so that every problem in the file is listed."""
 
-    def __init__(self, reader, parser: "_RowParser", *, existing: dict[str, int], matched, seen: "_SeenReferences"):
+    def __init__(
+        self,
+        reader,
+        parser: "_RowParser",
+        *,
+        existing: dict[str, int],
+        first_moves: dict[int, tuple],
+        matched,
+        seen: "_SeenReferences",
+    ):
         self.reader = reader
+        self.first_moves = first_moves
         self.parser = parser
         self.existing = existing
         self.spool = matched
@@ -209,13 +227,18 @@ class _CheckedRows:
             new, matched = [], []
             for line, cells in chunk:
                 values, row_errors = check(line, cells, first_line=first_lines.get(_text(cells[0])))
+                pk = existing.get(values.get("reference"))
+                if pk is not None and not any(error.column == "received_on" for error in row_errors):
+                    # An update may not put the received date after the referral's first move.
+                    problem = received_after_first_move(values.get("received_on"), self.first_moves.get(pk))
+                    if problem:
+                        row_errors.append(RowError(line, "received_on", problem))
                 if row_errors:
                     room = MAX_ERRORS - len(errors)
                     errors.extend(row_errors[:room])
                     self.more_errors += max(0, len(row_errors) - room)
                 elif not errors:
                     values = compared(values)
-                    pk = existing.get(values[REFERENCE])
                     if pk is None:
                         new.append(values)
                     else:

@@ -59,11 +59,39 @@ def set_clock_deadlines(referral: Referral) -> None:
         referral.referral_due_on = add_working_days(referral.victim_requested_on, REFERRAL_DEADLINE_DAYS)
 
 
+def first_moves(referrals) -> dict[int, tuple[date, str]]:
+    """For each of `referrals` (ids or a queryset) that has moved on from "referred", the date
+    of its first move and the stage it moved to: the latest its received date can be."""
+    moves = {}
+    events = ReferralEvent.objects.filter(referral__in=referrals).exclude(from_stage="")
+    for referral_id, happened_on, to_stage in events.order_by("-happened_on", "-id").values_list(
+        "referral_id", "happened_on", "to_stage"
+    ):
+        moves[referral_id] = (happened_on, to_stage)  # the earliest comes last
+    return moves
+
+
+def received_after_first_move(received_on: date | None, first_move: tuple[date, str] | None) -> str | None:
+    """The error when a changed received date would fall after the referral's first move."""
+    if received_on is None or first_move is None or received_on <= first_move[0]:
+        return None
+    moved_on, to_stage = first_move
+    return (
+        f"The date the referral was received must be on or before {moved_on:%-d %B %Y}, "
+        f"when it moved to {Stage(to_stage).label.lower()}"
+    )
+
+
 def validate_referral(referral: Referral, *, today: date | None = None) -> None:
     """Every rule a referral must meet, raised together as one ValidationError by field."""
     errors = referral_value_errors(
         {field: getattr(referral, field) for field in EDITABLE_FIELDS}, today=today or timezone.localdate()
     )
+    if referral.pk is not None and "received_on" not in errors:
+        # Its timeline must stay in order: received, then each move.
+        problem = received_after_first_move(referral.received_on, first_moves([referral.pk]).get(referral.pk))
+        if problem:
+            errors["received_on"] = problem
     provider = referral.provider
     if provider.kind != OrganisationKind.RJ_PROVIDER:
         errors["provider"] = f"{provider.name} is not an RJ provider"
@@ -100,7 +128,7 @@ def referral_update(*, actor, referral: Referral, **values) -> Referral:
         validate_referral(referral)
         set_clock_deadlines(referral)
 
-    audited_update(
+    changes = audited_update(
         actor=actor,
         instance=referral,
         fields=EDITABLE_FIELDS,
@@ -108,6 +136,12 @@ def referral_update(*, actor, referral: Referral, **values) -> Referral:
         validate=validate,
         summary=lambda referral: f"Changed referral {referral}",
     )
+    if "received_on" in changes:
+        # The timeline starts on the received date.
+        referral.events.filter(from_stage="").update(happened_on=referral.received_on)
+        if referral.stage == Stage.REFERRED:
+            referral.stage_changed_on = referral.received_on
+            referral.save(update_fields=["stage_changed_on"])
     return referral
 
 

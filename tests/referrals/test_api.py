@@ -613,3 +613,23 @@ def test_the_docs_assets_are_served_from_our_own_static_files(client, pcc_user):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert reverse("api:schema") in script.content.decode()
+
+
+def test_a_patch_may_not_put_the_received_date_after_the_referral_closed(api, provider_user, own_referral):
+    from referrals.services import referral_transition
+
+    referral_transition(
+        actor=provider_user,
+        referral=own_referral,
+        to_stage="closed",
+        on_date=datetime.date(2026, 1, 20),
+        reason="withdrawn",
+    )
+    api.force_authenticate(provider_user)
+    response = api.patch(
+        detail_url(own_referral), {"referred_on": "2026-01-25", "received_on": "2026-01-26"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "on or before 20 January 2026, when it moved to closed" in response.json()["received_on"][0]
+    own_referral.refresh_from_db()
+    assert own_referral.received_on == datetime.date(2026, 1, 12)

@@ -524,3 +524,22 @@ def test_a_nul_character_in_a_cell_is_a_row_error_not_a_crash(provider_user, tea
 def test_contact_attempts_that_are_not_plain_whole_numbers_are_row_errors(provider_user, team, attempts):
     errors = rejected(provider_user, csv_bytes(row(contact_attempts=attempts)))
     assert [(error.row, error.column) for error in errors] == [(2, "contact_attempts")]
+
+
+def test_an_update_may_not_move_the_received_date_after_the_first_move(provider_user, team):
+    from referrals.services import referral_transition
+
+    run(provider_user, csv_bytes(row()))
+    referral = Referral.objects.get()
+    referral_transition(actor=provider_user, referral=referral, to_stage="contacting", on_date=date(2026, 1, 20))
+    errors = rejected_update(provider_user, csv_bytes(row(referred_on="2026-01-20", received_on="2026-01-21")))
+    assert [(error.row, error.column) for error in errors] == [(2, "received_on")]
+    assert "on or before 20 January 2026, when it moved to contacting" in errors[0].message
+    referral.refresh_from_db()
+    assert referral.received_on == date(2026, 1, 12)
+
+
+def rejected_update(provider_user, content) -> list[RowError]:
+    with pytest.raises(ImportRejected) as caught:
+        run(provider_user, content)
+    return caught.value.errors

@@ -183,3 +183,43 @@ def test_transition_dates_must_be_sensible(provider_user, on_date, message):
     with pytest.raises(ValidationError) as error:
         referral_transition(actor=provider_user, referral=referral, to_stage="contacting", on_date=on_date)
     assert message in error.value.message_dict["on_date"][0]
+
+
+# A referral's timeline stays in order when it is edited ------------------------------------
+
+
+@pytest.fixture
+def moved_referral(provider_user):
+    """Received on 9 January, contacting from 20 January 2026."""
+    team = ReferringTeamFactory(area=area(KENT))
+    referral = referral_create(actor=provider_user, provider=provider_user.organisation, **values(team))
+    return referral_transition(actor=provider_user, referral=referral, to_stage="contacting", on_date=date(2026, 1, 20))
+
+
+def test_an_edit_may_not_move_the_received_date_after_the_first_move(provider_user, moved_referral):
+    with pytest.raises(ValidationError) as error:
+        referral_update(actor=provider_user, referral=moved_referral, received_on=date(2026, 1, 21))
+    assert error.value.message_dict == {
+        "received_on": [
+            "The date the referral was received must be on or before 20 January 2026, when it moved to contacting"
+        ]
+    }
+    moved_referral.refresh_from_db()
+    assert moved_referral.received_on == date(2026, 1, 9)
+
+
+def test_an_edit_up_to_the_first_move_is_allowed_and_moves_the_timelines_start(provider_user, moved_referral):
+    referral_update(
+        actor=provider_user, referral=moved_referral, referred_on=date(2026, 1, 19), received_on=date(2026, 1, 20)
+    )
+    first = moved_referral.events.order_by("happened_on", "id").first()
+    assert (first.to_stage, first.happened_on) == ("referred", date(2026, 1, 20))
+
+
+def test_a_referral_still_at_referred_moves_its_stage_date_with_the_received_date(provider_user):
+    team = ReferringTeamFactory(area=area(KENT))
+    referral = referral_create(actor=provider_user, provider=provider_user.organisation, **values(team))
+    referral_update(actor=provider_user, referral=referral, received_on=date(2026, 2, 1))
+    referral.refresh_from_db()
+    assert referral.stage_changed_on == date(2026, 2, 1)
+    assert referral.events.get().happened_on == date(2026, 2, 1)
