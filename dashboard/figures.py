@@ -1,7 +1,10 @@
 """Charts for the dashboard pages, drawn from the same report tables that the pages show and
 the downloads hold (dashboard/reports.py)."""
 
+from decimal import Decimal
+
 from rjportal.charts import area_map, bar_chart, funnel_chart, line_chart
+from rjportal.money import pence_to_pounds
 
 
 def _chart_id(key):
@@ -18,6 +21,45 @@ def _table_arguments(table, csv_url):
     }
 
 
+def _pounds_text(cell):
+    """A money cell as the page's tables show it (1,234.50); words stay words."""
+    return f"{cell:,.2f}" if isinstance(cell, Decimal) else cell
+
+
+def spend_chart(report, table, csv_url):
+    """Spend in each quarter of the year, or None when none is recorded (the table alone says so)."""
+    money = report.money
+    if money is None or money.spend_pence is None:
+        return None
+    begun = report.quarters_begun
+    summary = (
+        f"{pence_to_pounds(money.spend_pence)} recorded in {money.quarters_recorded} of the {begun} "
+        f"quarter{'s' if begun != 1 else ''} of {money.year.label} that have begun."
+    )
+    if money.budget is not None and money.spend_share_of_budget is not None:
+        summary += f" That is {money.spend_share_of_budget * 100:.0f}% of the budget of "
+        summary += f"{pence_to_pounds(money.budget.amount_pence)}."
+    return bar_chart(
+        id=_chart_id("spend"),
+        title=table.title,
+        summary=summary,
+        categories=[f"Q{quarter.number}" for quarter in money.quarters],
+        series={
+            "Spend (£)": [
+                quarter.amount_pence / 100 if quarter.amount_pence is not None else None for quarter in money.quarters
+            ]
+        },
+        value_label="Spend (£)",
+        category_label="Quarter",
+        decimals=2,
+        table_caption=table.title,
+        table_columns=table.columns,
+        table_rows=[[_pounds_text(cell) for cell in row] for row in table.rows],
+        table_numeric=table.numeric,
+        csv_url=csv_url,
+    )
+
+
 def area_charts(report, tables, csv_urls) -> dict:
     crime = tables["crime_type"]
     with_rates = [row for row in report.crime_gaps if row["recorded_crime"]]
@@ -25,7 +67,7 @@ def area_charts(report, tables, csv_urls) -> dict:
     teams = tables["teams"]
     categories = tables["team_categories"]
     trend = tables["trend"]
-    return {
+    charts = {
         "crime_type": bar_chart(
             id=_chart_id("crime_type"),
             title=crime.title,
@@ -98,6 +140,10 @@ def area_charts(report, tables, csv_urls) -> dict:
             **_table_arguments(trend, csv_urls["trend"]),
         ),
     }
+    spend = spend_chart(report, tables["spend"], csv_urls["spend"])
+    if spend is not None:
+        charts["spend"] = spend
+    return charts
 
 
 def national_charts(report, tables, csv_urls) -> dict:

@@ -2,7 +2,10 @@
 charts, CSV and XLSX downloads all read the same tables from here, so they never disagree."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
 
 from pledges.selectors import elected_leader_pledge
 from referrals.constants import PATH_STAGES, ClosureReason, Stage, TeamCategory
@@ -20,6 +23,8 @@ from rjportal.areas.models import PoliceArea, RecordedCrime
 from rjportal.areas.selectors import recorded_crime_by_area_and_offence
 from rjportal.disclosure import shown_count, shown_rate
 from rjportal.periods import FinancialYear
+from strategy.constants import FundingSource, WayStatus
+from strategy.selectors import AreaMoney, AreaScorecard, area_money, area_scorecard, benefit_note
 
 from .gaps import crime_type_gaps, national_spreads, peer_areas, team_category_gaps
 
@@ -33,6 +38,7 @@ class Table:
     columns: list[str]
     rows: list[list] = field(default_factory=list)
     numeric: list[bool] = field(default_factory=list)
+    empty: str = ""  # what the page says when there are no rows
 
 
 def _ratio(part, whole):
@@ -58,10 +64,31 @@ class AreaReport:
     trend: list[dict]
     pledge_campaign: object = None
     leader_pledge: object = None
+    scorecard: AreaScorecard | None = None
+    money: AreaMoney | None = None
 
     @property
     def silent_teams(self):
         return [team for team in self.teams if team.referral_count == 0]
+
+    @property
+    def scorecard_counts(self) -> list[dict]:
+        """How many of the 10 ways are met, partly met, not met and unknown, in that order."""
+        counts = self.scorecard.counts()
+        return [{"status": status, "label": status.label, "count": counts[status.value]} for status in WayStatus]
+
+    @property
+    def money_recorded(self) -> bool:
+        """Whether the office has recorded a budget or any spend for the year."""
+        return self.money.budget is not None or self.money.spend_pence is not None
+
+    @property
+    def benefit_note(self) -> str:
+        return benefit_note(self.money.ratio)
+
+    @property
+    def quarters_begun(self) -> int:
+        return sum(1 for quarter in self.money.quarters if quarter.started)
 
     def tables(self) -> list[Table]:
         return [
@@ -156,11 +183,154 @@ class AreaReport:
                 [[row["label"], row["referrals"], row["last_year"]] for row in self.trend],
                 [False, True, True],
             ),
+            *self.strategy_tables(),
+        ]
+
+    def strategy_tables(self) -> list[Table]:
+        """The 10-ways scorecard and the money panels, for the whole financial year whatever
+        the quarter or filters chosen: budgets and spend are recorded by year and quarter."""
+        if self.scorecard is None or self.money is None:
+            return []
+        money, label = self.money, self.money.year.label
+        ratio = money.ratio
+        benefit_rows = []
+        if money.spend_pence is not None:
+            benefit_rows.append(
+                [
+                    in_pounds(money.spend_pence),
+                    ratio.label if ratio else "No ratio chosen",
+                    in_pounds(money.estimated_benefit_pence),
+                    _ratio_source(ratio) if ratio else self.benefit_note,
+                ]
+            )
+        budget = money.budget
+        return [
+            Table(
+                "scorecard",
+                f"The 10 ways in {self.area.name}, {self.scorecard.year.label}, as at {self.scorecard.on:%-d %B %Y}",
+                ["Way", "Status", "Evidence", "How it is worked out"],
+                [
+                    [result.label, WayStatus(result.status).label, result.evidence, _how_worked_out(result)]
+                    for result in self.scorecard.ways
+                ],
+                [False, False, False, False],
+            ),
+            Table(
+                "spend",
+                f"RJ spend by quarter, {label}",
+                ["Quarter", "Spend (£)"],
+                [[_quarter_label(quarter), spend_cell(quarter)] for quarter in money.quarters]
+                + [
+                    [
+                        "Year total",
+                        in_pounds(money.spend_pence) if money.spend_pence is not None else NOT_RECORDED,
+                    ]
+                ],
+                [False, True],
+            ),
+            Table(
+                "budget",
+                f"RJ budget, {label}",
+                [
+                    "Financial year",
+                    "Budget (£)",
+                    "Ringfenced",
+                    *(f"Funding: {source.label} (£)" for source in FundingSource),
+                ],
+                [
+                    [
+                        label,
+                        in_pounds(budget.amount_pence),
+                        "Yes" if budget.ringfenced else "No",
+                        *(
+                            NOT_RECORDED if amount is None else in_pounds(amount)
+                            for _source, amount in money.funding_rows
+                        ),
+                    ]
+                ]
+                if budget
+                else [],
+                [False, True, False, *(True for _source in FundingSource)],
+                empty=f"No RJ budget is recorded for {label}.",
+            ),
+            Table(
+                "costs",
+                f"Cost per referral and per victim supported, {label}",
+                [
+                    "Measure",
+                    "This area (£)",
+                    "National median (£)",
+                    "Area's spend (£)",
+                    "Referrals or victims supported",
+                ],
+                [
+                    [
+                        "Cost per referral",
+                        in_pounds(money.cost_per_referral_pence),
+                        in_pounds(money.national_cost_per_referral),
+                        in_pounds(money.spend_pence),
+                        money.referrals,
+                    ],
+                    [
+                        "Cost per victim supported",
+                        in_pounds(money.cost_per_supported_pence),
+                        in_pounds(money.national_cost_per_supported),
+                        in_pounds(money.spend_pence),
+                        money.supported,
+                    ],
+                ],
+                [False, True, True, True, True],
+            ),
+            Table(
+                "benefit",
+                f"Estimated benefit of RJ spend, {label}",
+                ["Spend (£)", "Ratio used", "Estimated benefit (£)", "Source"],
+                benefit_rows,
+                [True, False, True, False],
+                empty=f"No spend is recorded for {label}, so no benefit is estimated.",
+            ),
         ]
 
 
 def _percent(ratio):
     return round(ratio * 100, 1) if ratio is not None else None
+
+
+NOT_BEGUN = "Not yet begun"
+NOT_RECORDED = "Not recorded"
+OFFICE_RECORD = "Recorded by the office"
+
+
+def in_pounds(pence: int | None) -> Decimal | None:
+    """Pence as pounds to two decimal places, the unit of every money column: a number in the
+    XLSX, 1234.50 in the CSV, 1,234.50 on the page."""
+    return None if pence is None else (Decimal(pence) / 100).quantize(Decimal("0.01"))
+
+
+def spend_cell(quarter) -> Decimal | str:
+    """A quarter's spend: its amount, or why there is none. Never 0 for a missing figure."""
+    if quarter.amount_pence is not None:
+        return in_pounds(quarter.amount_pence)
+    return NOT_RECORDED if quarter.started else NOT_BEGUN
+
+
+def _quarter_label(quarter) -> str:
+    return f"Q{quarter.number} ({quarter.period.start:%B} to {quarter.period.end:%B %Y})"
+
+
+def _ratio_source(ratio) -> str:
+    return f"{ratio.citation} ({ratio.url})" if ratio.url else ratio.citation
+
+
+def _how_worked_out(result) -> str:
+    """The rule for a way the portal works out; for the others, that the office records it."""
+    if result.computed:
+        return result.rule
+    changed = result.changed_at
+    if changed is None:
+        return f"{OFFICE_RECORD}: nothing recorded yet. RJ Portal holds nothing to work this status out from."
+    day = timezone.localdate(changed) if isinstance(changed, datetime) else changed
+    return f"{OFFICE_RECORD}, last changed {day:%-d %B %Y}. RJ Portal holds nothing to work this status out from."
 
 
 def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: FinancialYear, today: date) -> AreaReport:
@@ -224,6 +394,8 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
     return AreaReport(
         pledge_campaign=pledge_campaign,
         leader_pledge=leader_pledge,
+        scorecard=area_scorecard(area, year=financial_year, today=today),
+        money=area_money(area=area, year=financial_year, today=today),
         area=area,
         scope=scope,
         year_ending=year_ending,
@@ -309,9 +481,12 @@ def national_report(*, scope: ReferralScope, peer_of: PoliceArea | None) -> Nati
     return NationalReport(scope=scope, year_ending=year_ending, league=ranked, peers=peers, peer_of=peer_of)
 
 
-def quarterly_return(*, area: PoliceArea, financial_year: FinancialYear) -> Table:
+def quarterly_return(*, area: PoliceArea, financial_year: FinancialYear, today: date) -> Table:
+    """The Ministry of Justice return: referrals, victims supported and spend by quarter. Spend
+    is what the PCC office recorded; a quarter without a figure says why, never 0."""
     quarters = financial_year.quarters()
     counts = referral_counts_by_period(area=area, scope=ReferralScope(period=financial_year.period), periods=quarters)
+    money = area_money(area=area, year=financial_year, today=today)
     rows = [
         [
             area.code,
@@ -320,14 +495,33 @@ def quarterly_return(*, area: PoliceArea, financial_year: FinancialYear) -> Tabl
             f"Q{number}",
             counts[quarter]["received"],
             counts[quarter]["supported"],
+            spend_cell(spent),
         ]
-        for number, quarter in enumerate(quarters, start=1)
+        for number, (quarter, spent) in enumerate(zip(quarters, money.quarters, strict=True), start=1)
     ]
-    rows.append([area.code, area.name, financial_year.label, "Year", sum(r[4] for r in rows), sum(r[5] for r in rows)])
+    rows.append(
+        [
+            area.code,
+            area.name,
+            financial_year.label,
+            "Year",
+            sum(r[4] for r in rows),
+            sum(r[5] for r in rows),
+            NOT_RECORDED if money.spend_pence is None else in_pounds(money.spend_pence),
+        ]
+    )
     return Table(
         "return",
         f"RJ quarterly return, {area.name}, {financial_year.label}",
-        ["Police area code", "Police area", "Financial year", "Quarter", "Referrals", "Victims supported"],
+        [
+            "Police area code",
+            "Police area",
+            "Financial year",
+            "Quarter",
+            "Referrals",
+            "Victims supported",
+            "Spend (£)",
+        ],
         rows,
-        [False, False, False, False, True, True],
+        [False, False, False, False, True, True, True],
     )

@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from pledges.maps import register_map
 from pledges.selectors import default_campaign, register_pledges
@@ -21,6 +23,16 @@ from .forms import DashboardFilterForm
 from .reports import area_report, national_report, quarterly_return
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Pounds (the tables' Decimal cells) as numbers shown with two decimals.
+POUNDS_FORMAT = "#,##0.00"
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = POUNDS_FORMAT
+        return cell
+    return neutralise_formula(value)
 
 
 def tables_as_xlsx(tables, *, filename: str, notes: list[str]) -> HttpResponse:
@@ -33,7 +45,7 @@ def tables_as_xlsx(tables, *, filename: str, notes: list[str]) -> HttpResponse:
         sheet.append([table.title])
         sheet.append(table.columns)
         for row in table.rows:
-            sheet.append([neutralise_formula(cell) for cell in row])
+            sheet.append([_xlsx_cell(sheet, cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
@@ -113,6 +125,19 @@ class AreaDashboardView(DashboardView):
     def title(self):
         return f"{self.area.name} referral dashboard"
 
+    def notes(self) -> list[str]:
+        year = self.report.money.year.label
+        return [
+            *super().notes(),
+            f"The 10 ways scorecard, budget, spend, costs and estimated benefit are for the whole of {year}, "
+            "whatever quarter or filters are chosen.",
+            SPEND_NOTE,
+            "Cost per referral and per victim supported: the year's spend divided by the referrals received, or "
+            "the victims supported, in the year; the national median is across the areas that recorded spend "
+            "and had referrals.",
+            self.report.benefit_note,
+        ]
+
     def charts(self, tables, csv_urls):
         return area_charts(self.report, tables, csv_urls)
 
@@ -182,8 +207,8 @@ def my_area_dashboard(request):
 
 
 class QuarterlyReturnView(RoleRequiredMixin, TemplateView):
-    """The figures the Ministry of Justice asks PCCs for, by quarter of a financial year.
-    Spend joins this return with the strategy data."""
+    """The figures the Ministry of Justice asks PCCs for, by quarter of a financial year:
+    referrals and victims supported from the referrals, spend from the PCC office's records."""
 
     allowed_roles = (Role.PCC_STAFF,)
     template_name = "dashboard/return.html"
@@ -191,7 +216,9 @@ class QuarterlyReturnView(RoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         self.area = get_object_or_404(PoliceArea.objects.for_user(request.user), code=kwargs["code"])
         self.filter_form = DashboardFilterForm(request.GET or None)
-        self.table = quarterly_return(area=self.area, financial_year=self.filter_form.financial_year())
+        self.table = quarterly_return(
+            area=self.area, financial_year=self.filter_form.financial_year(), today=timezone.localdate()
+        )
         stem = (
             f"rj-quarterly-return-{slugify(self.area.name)}-{self.filter_form.financial_year().label.replace('/', '-')}"
         )
@@ -214,8 +241,14 @@ class QuarterlyReturnView(RoleRequiredMixin, TemplateView):
         return context
 
 
+SPEND_NOTE = (
+    "Spend (£): RJ spend in pounds, recorded by the PCC office in RJ Portal for each quarter. A quarter not yet "
+    "begun reads 'Not yet begun', and one the office has not recorded 'Not recorded'. The year's total is the "
+    "sum of the quarters recorded."
+)
+
 RETURN_NOTES = [
     "Referrals: referrals an RJ provider recorded as received in the quarter.",
     "Victims supported: of those referrals, the ones that reached an RJ intervention (direct or indirect).",
-    "Spend is not yet recorded in RJ Portal.",
+    SPEND_NOTE,
 ]

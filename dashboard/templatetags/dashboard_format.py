@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
@@ -14,12 +16,13 @@ def index(sequence, position):
 
 @register.filter
 def figure(value):
-    """A table cell: thousands separated, "Not available" for a missing figure."""
+    """A table cell: thousands separated (pounds keep their two decimals), "Not available" for a
+    missing figure."""
     if value is None or value == "":
         return "Not available"
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return intcomma(value)
     return value
 

@@ -1,13 +1,17 @@
 """PCC office staff read their area's dashboard and the national comparison in a real browser:
 every chart draws under the CSP, nothing leaves the site, and axe finds nothing."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from rjportal.periods import FinancialYear
+from strategy.models import Commission, ProviderRegistration
+from strategy.services import budget_save, spend_save
 from tests.factories import ESSEX, KENT, TEST_PASSWORD, ProviderFactory, ReferralFactory, ReferringTeamFactory, area
 from tests.pledges.factories import CampaignFactory, PublishedPledgeFactory
 
@@ -41,6 +45,27 @@ def referrals(live_db):
             )
 
 
+@pytest.fixture
+def money(live_db, pcc_user):
+    """Kent's budget and spend in 2025/26, and a commissioned provider whose registration
+    expires in 60 days: the money panels, the spend chart and the accreditation banner."""
+    kent, year = area(KENT), FinancialYear(2025)
+    budget_save(actor=pcc_user, area=kent, financial_year=year, amount_pence=1_000_000, ringfenced=True, funding={})
+    spend_save(actor=pcc_user, area=kent, financial_year=year, amounts={1: 100_000, 2: 250_050, 3: 90_000})
+    provider = ProviderFactory(name="Kent Restorative Service", areas=[kent])
+    commission = Commission.objects.create(
+        commissioner=pcc_user.organisation, provider=provider, starts_on=date(2025, 4, 1)
+    )
+    commission.areas.set([kent])
+    today = timezone.localdate()
+    ProviderRegistration.objects.create(
+        provider=provider,
+        scheme="rjc_registered",
+        awarded_on=today - timedelta(days=1000),
+        expires_on=today + timedelta(days=60),
+    )
+
+
 def open_page(page, live_server, url, axe):
     requests, errors = [], []
     page.on("request", lambda request: requests.append(request.url))
@@ -55,7 +80,7 @@ def open_page(page, live_server, url, axe):
     assert axe(page) == []
 
 
-@pytest.mark.usefixtures("referrals")
+@pytest.mark.usefixtures("referrals", "money")
 def test_pcc_staff_read_their_area_dashboard_and_the_national_view(page, live_server, axe, pcc_user, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + reverse("login"))
@@ -67,7 +92,8 @@ def test_pcc_staff_read_their_area_dashboard_and_the_national_view(page, live_se
     area_url = reverse("dashboard:area", kwargs={"code": KENT}) + "?year=2025"
     open_page(page, live_server, area_url, axe)
     assert page.get_by_role("heading", level=1).inner_text() == "Kent referral dashboard"
-    assert page.locator("[data-rj-chart]").count() == 5
+    assert page.locator("[data-rj-chart]").count() == 6  # spend by quarter is the sixth
+    assert page.get_by_role("region", name="Provider accreditation").is_visible()
     page.screenshot(path=str(tmp_path / "area.png"), full_page=True)
 
     open_page(page, live_server, reverse("dashboard:index") + "?year=2025", axe)

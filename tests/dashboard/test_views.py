@@ -109,13 +109,15 @@ def test_own_area_counts_are_shown_in_full(client, pcc_user):
 
 def test_each_table_downloads_as_csv_and_the_whole_dashboard_as_xlsx(client, pcc_user):
     client.force_login(pcc_user)
-    for key in ["crime_type", "teams", "team_categories", "funnel", "drop_out", "trend"]:
+    keys = ["crime_type", "teams", "team_categories", "funnel", "drop_out", "trend"]
+    keys += ["scorecard", "spend", "budget", "costs", "benefit"]
+    for key in keys:
         response = client.get(kent_url(), {"export": key})
         assert response.status_code == 200, key
         assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert client.get(kent_url(), {"export": "nonsense"}).status_code == 404
     workbook = load_workbook(io.BytesIO(client.get(kent_url(), {"format": "xlsx"}).content))
-    assert workbook.sheetnames == ["About", "crime_type", "teams", "team_categories", "funnel", "drop_out", "trend"]
+    assert workbook.sheetnames == ["About", *keys]
 
 
 def test_an_invalid_year_gets_an_error_summary_and_falls_back(client, pcc_user):
@@ -143,13 +145,22 @@ def test_quarterly_return_counts_referrals_and_victims_supported(client, pcc_use
     client.force_login(pcc_user)
     response = client.get(reverse("dashboard:return", kwargs={"code": KENT}), {"year": 2025, "format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["Police area code", "Police area", "Financial year", "Quarter", "Referrals", "Victims supported"]
+    assert rows[0] == [
+        "Police area code",
+        "Police area",
+        "Financial year",
+        "Quarter",
+        "Referrals",
+        "Victims supported",
+        "Spend (£)",
+    ]
+    # Every quarter of 2025/26 has begun by 2 March 2026; the office recorded no spend.
     assert [row[3:] for row in rows[1:]] == [
-        ["Q1", "1", "0"],
-        ["Q2", "1", "1"],
-        ["Q3", "0", "0"],
-        ["Q4", "0", "0"],
-        ["Year", "2", "1"],
+        ["Q1", "1", "0", "Not recorded"],
+        ["Q2", "1", "1", "Not recorded"],
+        ["Q3", "0", "0", "Not recorded"],
+        ["Q4", "0", "0", "Not recorded"],
+        ["Year", "2", "1", "Not recorded"],
     ]
     page = client.get(reverse("dashboard:return", kwargs={"code": KENT}), {"year": 2025})
     assert "Quarterly RJ return for Kent, 2025/26" in page.content.decode()
