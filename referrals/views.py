@@ -12,6 +12,7 @@ from rjportal.areas.models import PoliceArea
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.services import audit_record
 from rjportal.exports import csv_response
+from rjportal.forms import add_service_errors
 from rjportal.listing import paginate, sort_queryset
 from rjportal.periods import financial_year_of
 
@@ -49,11 +50,6 @@ def editable_referral(request, pk) -> Referral:
     if not Referral.objects.editable_by(request.user).filter(pk=referral.pk).exists():
         raise PermissionDenied("Only the provider that holds this referral can change it.")
     return referral
-
-
-def _form_errors(form, error: ValidationError):
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 class ReferralListView(RoleRequiredMixin, ListView):
@@ -144,7 +140,7 @@ class ReferralCreateView(RoleRequiredMixin, View):
             try:
                 referral = referral_create(actor=request.user, provider=request.user.organisation, **values)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Referral {referral.reference} recorded.")
                 return redirect(referral)
@@ -167,7 +163,7 @@ class ReferralUpdateView(View):
             try:
                 referral_update(actor=request.user, referral=referral, **values)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Referral {referral.reference} updated.")
                 return redirect(referral)
@@ -199,7 +195,7 @@ class ReferralTransitionView(View):
         try:
             referral_transition(actor=request.user, referral=referral, **data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
             return self.render(referral, form)
         messages.success(request, f"Referral {referral.reference} moved to {Stage(data['to_stage']).label.lower()}.")
         return redirect(referral)
@@ -329,7 +325,7 @@ class ReferringTeamCreateView(View):
                     staff_count=data["staff_count"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{team.name} added to the referring teams of {team.area.name}.")
                 return redirect("referrals:teams")
@@ -359,7 +355,7 @@ class ReferringTeamUpdateView(View):
             try:
                 referring_team_update(actor=request.user, team=team, **values)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{team.name} ({team.area.name}) saved.")
                 return redirect("referrals:teams")

@@ -4,9 +4,16 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout
 from django import forms
+from django.core.exceptions import ValidationError
 
 from rjportal.links import WEB_ADDRESS_MESSAGE, web_address_validator
 from rjportal.money import MAX_PENCE, PoundsError, pence_for_input, pounds_to_pence
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on each field it names, or on the form."""
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 def gds_helper(form, submit_label: str, *, method: str = "post", secondary: bool = False) -> FormHelper:
@@ -67,6 +74,10 @@ class WebAddressField(forms.URLField):
     is refused, as the model's check constraint refuses it too."""
 
     default_validators = [web_address_validator]
+
+    # A text input: crispy-forms-gds styles it, and GOV.UK advises against type="url" fields'
+    # browser validation messages.
+    widget = forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "url"})
 
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")

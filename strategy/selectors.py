@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Case, CharField, IntegerField, Q, Sum, Value, When
 
 from pledges.selectors import current_term_pledges_by_area
+from referrals.models import ReferringTeam
 from referrals.selectors import ReferralScope, referral_counts_by_area, referral_supported_by_area
 from rjportal.areas.constants import PCC_ELECTION_DATES
 from rjportal.areas.models import GoverningBody, PoliceArea
@@ -71,7 +72,9 @@ class Accreditation:
 def accreditations(provider_ids, *, today: date) -> dict[int, Accreditation]:
     """Each provider's standing, from the registration awarded by the day that expires last."""
     latest: dict[int, ProviderRegistration] = {}
-    registrations = ProviderRegistration.objects.filter(provider_id__in=list(provider_ids), awarded_on__lte=today)
+    registrations = ProviderRegistration.objects.filter(
+        provider_id__in=list(provider_ids), awarded_on__lte=today
+    ).select_related("provider")
     for registration in registrations.order_by("expires_on", "pk"):
         latest[registration.provider_id] = registration
     return {
@@ -634,8 +637,6 @@ def strategy_years(*, today: date, count: int = 5) -> list[FinancialYear]:
 def areas_with_training_staff(area: PoliceArea) -> dict[str, int]:
     """Staff counts the office keeps for its referring teams, by category: a starting point for
     'staff in scope'."""
-    from referrals.models import ReferringTeam
-
     rows = (
         ReferringTeam.objects.filter(area=area, staff_count__isnull=False)
         .values("category")
@@ -643,3 +644,36 @@ def areas_with_training_staff(area: PoliceArea) -> dict[str, int]:
         .order_by()
     )
     return {row["category"]: row["staff"] for row in rows}
+
+
+# Contract status ------------------------------------------------------------------------------
+# A contract is "not started" before its start date, "ended" after its end date and "running"
+# in between (the same rule as CommissionQuerySet.live_on). Derived on the day, never stored.
+
+CONTRACT_STATUS_LABELS = {"running": "Running", "not_started": "Not started", "ended": "Ended"}
+
+
+def contract_status(commission: Commission, *, today: date) -> str:
+    if commission.starts_on > today:
+        return "not_started"
+    if commission.ends_on is not None and commission.ends_on < today:
+        return "ended"
+    return "running"
+
+
+def with_contract_status(commissions, *, today: date):
+    """Annotate each contract with `contract_status` (a key of CONTRACT_STATUS_LABELS) and
+    `contract_status_order` (running, then not started, then ended), so that a list can filter
+    and sort by it in the database."""
+    not_started, ended = Q(starts_on__gt=today), Q(ends_on__lt=today)
+    return commissions.annotate(
+        contract_status=Case(
+            When(not_started, then=Value("not_started")),
+            When(ended, then=Value("ended")),
+            default=Value("running"),
+            output_field=CharField(),
+        ),
+        contract_status_order=Case(
+            When(not_started, then=Value(1)), When(ended, then=Value(2)), default=Value(0), output_field=IntegerField()
+        ),
+    )

@@ -5,10 +5,15 @@ the database's constraints are the backstop."""
 from collections.abc import Callable
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from rjportal.accounts.constants import Role
 from rjportal.areas.models import PoliceArea
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.services import audit_record, audited_update, model_changes
@@ -16,8 +21,9 @@ from rjportal.money import pence_to_pounds
 from rjportal.organisations.constants import OrganisationKind
 from rjportal.periods import FinancialYear
 
-from .constants import FundingSource, Way, WayStatus
+from .constants import REMINDER_DAYS, FundingSource, Way, WayStatus
 from .models import (
+    AccreditationReminder,
     AreaBudget,
     AreaStrategy,
     BenefitRatio,
@@ -32,6 +38,7 @@ from .models import (
     TrainingRecord,
     WayAssessment,
 )
+from .selectors import accreditations
 
 
 def _day(value: date) -> str:
@@ -168,8 +175,8 @@ def validate_registration(registration: ProviderRegistration, *, today: date):
     ):
         errors.setdefault(
             "awarded_on",
-            f"{registration.provider} already has a {registration.get_scheme_display()} awarded on "
-            f"{_day(registration.awarded_on)}: change that one instead",
+            f"{registration.provider} already has an accreditation ({registration.get_scheme_display()}) awarded "
+            f"on {_day(registration.awarded_on)}: change that one instead",
         )
     _raise_if(errors)
 
@@ -526,3 +533,161 @@ def way_assessment_save(
         assessment.recorded_by = actor if actor is not None and actor.is_authenticated else None
         assessment.save(update_fields=["recorded_by"])
     return assessment
+
+
+# Accreditation reminders ----------------------------------------------------------------------
+# Run daily (manage.py send_accreditation_reminders). For each provider named in a contract
+# running today, the registration that expires last is the one that counts: the commissioning
+# offices are told REMINDER_DAYS before it expires, each step once. AccreditationReminder's
+# unique (registration, days_before) is what keeps a second run, the same day or later, silent.
+
+
+class ReminderNotice:
+    """One reminder to send: a registration, the step it is for, and the offices to tell, each
+    with its addresses and the areas its running contracts with the provider cover."""
+
+    def __init__(self, *, registration, days_before: int, days_left: int, offices: list, passed: list[int]):
+        self.registration = registration
+        self.days_before = days_before
+        self.days_left = days_left
+        self.offices = offices  # [(office, [addresses], [area names])]
+        self.passed = passed  # earlier steps not sent, recorded as passed so they are never sent late
+
+    @property
+    def addresses(self) -> int:
+        return sum(len(addresses) for _office, addresses, _areas in self.offices)
+
+
+class ReminderRun:
+    def __init__(self, *, today: date, dry_run: bool):
+        self.today = today
+        self.dry_run = dry_run
+        self.sent: list[ReminderNotice] = []
+        self.unreachable: list[ReminderNotice] = []  # no office had an address: tried again tomorrow
+        self.failed: list[tuple[ReminderNotice, str]] = []
+        self.emails = 0
+
+    @property
+    def addresses(self) -> int:
+        return sum(notice.addresses for notice in self.sent)
+
+
+def reminder_addresses(office) -> list[str]:
+    """Where a PCC office is told: its shared address, or else its active staff's own."""
+    if office.email:
+        return [office.email]
+    staff = get_user_model().objects.filter(organisation=office, role=Role.PCC_STAFF, is_active=True).exclude(email="")
+    return sorted(staff.values_list("email", flat=True))
+
+
+def accreditation_reminders_due(*, today: date) -> list[ReminderNotice]:
+    """The reminders a run on `today` sends, unsent so far. One per provider at most: for the
+    nearest step reached (a registration first seen with 20 days left gets the 30-day one only)."""
+    contracts_by_provider: dict[int, dict] = {}
+    live = Commission.objects.live_on(today).select_related("commissioner").prefetch_related("areas")
+    for commission in live.order_by("commissioner__name", "pk"):
+        offices = contracts_by_provider.setdefault(commission.provider_id, {})
+        offices.setdefault(commission.commissioner, set()).update(area.name for area in commission.areas.all())
+    standing = accreditations(list(contracts_by_provider), today=today)
+    latest = {item.registration.pk: item.registration for item in standing.values() if item.registration is not None}
+    done = {
+        (registration_id, days_before)
+        for registration_id, days_before in AccreditationReminder.objects.filter(
+            registration_id__in=list(latest)
+        ).values_list("registration_id", "days_before")
+    }
+    notices = []
+    for registration in sorted(latest.values(), key=lambda registration: (registration.provider.name, registration.pk)):
+        days_left = (registration.expires_on - today).days
+        reached = sorted(step for step in REMINDER_DAYS if 0 <= days_left <= step)
+        if not reached or (registration.pk, reached[0]) in done:
+            continue
+        offices = [
+            (office, reminder_addresses(office), sorted(areas))
+            for office, areas in contracts_by_provider[registration.provider_id].items()
+        ]
+        notices.append(
+            ReminderNotice(
+                registration=registration,
+                days_before=reached[0],
+                days_left=days_left,
+                offices=offices,
+                passed=[step for step in reached[1:] if (registration.pk, step) not in done],
+            )
+        )
+    return notices
+
+
+def _reminder_subject(notice: ReminderNotice) -> str:
+    registration = notice.registration
+    when = "today" if notice.days_left == 0 else f"in {notice.days_left} day{'s' if notice.days_left != 1 else ''}"
+    return f"{registration.provider.name}: RJ accreditation expires {when} ({_day(registration.expires_on)})"
+
+
+def accreditation_reminders_send(*, today: date, dry_run: bool = False, site_url: str = "") -> ReminderRun:
+    """Email the commissioning offices of each provider whose latest registration has reached
+    a reminder step, and record that it was sent. Safe to run daily: each step is sent once.
+    With dry_run, works out what would be sent and changes nothing. `site_url` (like
+    https://rjportal.example.org) makes the email's link to the accreditation page absolute."""
+    run = ReminderRun(today=today, dry_run=dry_run)
+    link = f"{site_url.rstrip('/')}{reverse('strategy:registrations')}" if site_url else ""
+    for notice in accreditation_reminders_due(today=today):
+        if not notice.addresses:
+            run.unreachable.append(notice)
+            continue
+        if dry_run:
+            run.sent.append(notice)
+            continue
+        emails = 0
+        try:
+            with transaction.atomic():
+                # Recorded first: a run racing this one stops at the unique constraint, unsent.
+                AccreditationReminder.objects.create(
+                    registration=notice.registration, days_before=notice.days_before, recipients=notice.addresses
+                )
+                for step in notice.passed:
+                    AccreditationReminder.objects.create(
+                        registration=notice.registration, days_before=step, recipients=0
+                    )
+                for office, addresses, areas in notice.offices:
+                    if not addresses:
+                        continue
+                    context = {"notice": notice, "office": office, "areas": areas, "link": link, "today": today}
+                    message = render_to_string("strategy/email/accreditation_reminder.txt", context)
+                    # One email per address: staff of an office without a shared address do not
+                    # see each other's.
+                    for address in addresses:
+                        send_mail(
+                            subject=_reminder_subject(notice),
+                            message=message,
+                            from_email=None,
+                            recipient_list=[address],
+                        )
+                        emails += 1
+        except IntegrityError:
+            continue
+        except OSError as error:  # the mail server refused or could not be reached: tell the others still
+            run.failed.append((notice, str(error) or error.__class__.__name__))
+            continue
+        run.sent.append(notice)
+        run.emails += emails
+    if run.sent and not dry_run:
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            summary=f"Accreditation reminders on {_day(today)}: sent {len(run.sent)} reminder(s) in {run.emails} "
+            f"email(s) to {run.addresses} address(es)",
+            changes={
+                "reminders": [
+                    {
+                        "provider": notice.registration.provider.name,
+                        "registration": notice.registration.pk,
+                        "days_before": notice.days_before,
+                        "expires_on": notice.registration.expires_on.isoformat(),
+                        "offices": [office.name for office, addresses, _areas in notice.offices if addresses],
+                    }
+                    for notice in run.sent
+                ]
+            },
+        )
+    return run

@@ -14,7 +14,7 @@ from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import NationalAdminRequiredMixin, RoleRequiredMixin
 from rjportal.areas.models import PoliceArea
 from rjportal.exports import csv_response, xlsx_response
-from rjportal.forms import gds_helper
+from rjportal.forms import add_service_errors, gds_helper
 from rjportal.listing import paginate
 from rjportal.periods import FinancialYear
 
@@ -44,11 +44,6 @@ from .services import (
     spend_save,
     way_assessment_save,
 )
-
-
-def _form_errors(form, error: ValidationError):
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _today():
@@ -210,7 +205,7 @@ class BudgetEditView(AreaStrategyMixin, FormPageMixin, View):
                     funding=form.funding(),
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"RJ budget for {self.area.name}, {self.year.label}, saved.")
                 return redirect(f"{reverse('strategy:money', args=[self.area.code])}?year={self.year.start_year}")
@@ -246,7 +241,7 @@ class SpendEditView(AreaStrategyMixin, FormPageMixin, View):
             try:
                 spend_save(actor=request.user, area=self.area, financial_year=self.year, amounts=form.amounts())
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"RJ spend for {self.area.name}, {self.year.label}, saved.")
                 return redirect(f"{reverse('strategy:money', args=[self.area.code])}?year={self.year.start_year}")
@@ -333,7 +328,7 @@ class RecordCreateView(RecordKindMixin, FormPageMixin, View):
                     actor=request.user, model=self.get_kind().model, area=self.get_area(), **form.cleaned_data
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Saved: {record}.")
                 return redirect(self.list_url())
@@ -370,7 +365,7 @@ class RecordUpdateView(RecordKindMixin, FormPageMixin, View):
             try:
                 area_record_update(actor=request.user, record=record, **form.cleaned_data)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Saved: {record}.")
                 return redirect(self.list_url())
@@ -447,7 +442,7 @@ class WayAssessmentView(AreaStrategyMixin, FormPageMixin, View):
                     evidence=form.cleaned_data["evidence"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Status of “{self.way.label}” for {self.year.label} saved.")
                 return redirect(f"{reverse('strategy:area', args=[self.area.code])}?year={self.year.start_year}")
@@ -578,7 +573,7 @@ class BenefitRatioCreateView(NationalAdminRequiredMixin, View):
             try:
                 ratio = benefit_ratio_create(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{ratio.label} added. Choose it below to use it for estimates.")
                 return redirect("strategy:benefit_ratio")

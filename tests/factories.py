@@ -123,3 +123,43 @@ class ReferralFactory(DjangoModelFactory):
         set_clock_deadlines(referral)
         referral.save()
         return referral
+
+
+# Strategy: commissioning and accreditation ------------------------------------------------------
+
+
+class CommissionFactory(DjangoModelFactory):
+    """A contract running from 1 April 2025 with no end date, for the commissioner's areas (Kent
+    by default). Pass `areas=[...]` to choose them. Writes directly; tests of rules use the service."""
+
+    class Meta:
+        model = "strategy.Commission"
+        skip_postgeneration_save = True
+
+    commissioner = factory.SubFactory(PccOfficeFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    starts_on = datetime.date(2025, 4, 1)
+    ends_on = None
+    annual_value_pence = 8_500_000
+    phone = "01632 960000"
+    email = factory.Sequence(lambda n: f"rj-service-{n}@example.org")
+    web_page = "https://rj.example.org/"
+    how_to_ask = "Call or email the service and ask for restorative justice."
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create:
+            self.areas.set(extracted if extracted is not None else self.commissioner.areas.all())
+
+
+class ProviderRegistrationFactory(DjangoModelFactory):
+    """An RJC Registered Service Provider award of 1 June 2024, expiring on 31 May 2027."""
+
+    class Meta:
+        model = "strategy.ProviderRegistration"
+
+    provider = factory.SubFactory(ProviderFactory)
+    scheme = "rjc_registered"
+    awarded_on = datetime.date(2024, 6, 1)
+    expires_on = datetime.date(2027, 5, 31)
+    certificate_reference = factory.Sequence(lambda n: f"RSP-{n:04d}")

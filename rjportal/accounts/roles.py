@@ -1,7 +1,7 @@
 """What each role is for: the navigation and home page tasks are read from here, so the
 two never disagree. Access itself is enforced by views and querysets, not by this list."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 
@@ -44,6 +44,19 @@ SCORECARD = Task(
     "Each area's status on the 10 ways to unlock RJ.",
     in_navigation=False,
 )
+COMMISSIONING = Task(
+    "Contracts with RJ providers",
+    "strategy:commissions",
+    "Which RJ providers are commissioned, for which areas, and their public contact details.",
+    in_navigation=False,
+)
+ACCREDITATION = Task(
+    "Accreditation",
+    "strategy:registrations",
+    "RJ providers' registrations with the Restorative Justice Council, and when they expire.",
+)
+# PCC office staff and administrators reach it from the 10 ways; providers from the navigation.
+ACCREDITATION_OFF_NAV = replace(ACCREDITATION, in_navigation=False)
 BENEFIT_RATIO = Task(
     "Benefit ratio",
     "strategy:benefit_ratio",
@@ -78,6 +91,8 @@ TASKS_BY_ROLE = {
         REFERRING_TEAMS,
         TEN_WAYS,
         SCORECARD,
+        COMMISSIONING,
+        ACCREDITATION_OFF_NAV,
         BENEFIT_RATIO,
         AREAS,
         ORGANISATIONS,
@@ -87,8 +102,19 @@ TASKS_BY_ROLE = {
         ADMIN,
         PASSWORD,
     ],
-    Role.PCC_STAFF: [MY_DASHBOARD, REFERRALS, REFERRING_TEAMS, TEN_WAYS, SCORECARD, AREAS, MY_ORGANISATION, PASSWORD],
-    Role.PROVIDER_STAFF: [REFERRALS, AREAS, MY_ORGANISATION, PASSWORD],
+    Role.PCC_STAFF: [
+        MY_DASHBOARD,
+        REFERRALS,
+        REFERRING_TEAMS,
+        TEN_WAYS,
+        SCORECARD,
+        COMMISSIONING,
+        ACCREDITATION_OFF_NAV,
+        AREAS,
+        MY_ORGANISATION,
+        PASSWORD,
+    ],
+    Role.PROVIDER_STAFF: [REFERRALS, ACCREDITATION, COMMISSIONING, AREAS, MY_ORGANISATION, PASSWORD],
     Role.PLEDGE_MODERATOR: [PLEDGE_MODERATION, AREAS, PLEDGE_REGISTER, PASSWORD],
 }
 
