@@ -295,7 +295,7 @@ class WayResult:
     way: Way
     status: WayStatus
     evidence: str
-    changed_at: datetime | date | None = None
+    changed_at: datetime | None = None
     computed: bool = True  # False: the status is the office's own record (or unknown)
     assessment: WayAssessment | None = None
 

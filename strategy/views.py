@@ -488,9 +488,7 @@ class NationalScorecardView(RoleRequiredMixin, TemplateView):
                     result.status.label,
                     result.evidence,
                     "Worked out by RJ Portal" if result.computed else "Recorded by the PCC office",
-                    timezone.localtime(result.changed_at).strftime("%Y-%m-%d %H:%M")
-                    if hasattr(result.changed_at, "tzinfo") and result.changed_at
-                    else "",
+                    timezone.localtime(result.changed_at).strftime("%Y-%m-%d %H:%M") if result.changed_at else "",
                 ]
 
     def download(self, kind):

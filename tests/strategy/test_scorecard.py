@@ -8,6 +8,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from pledges.constants import PledgeRole
 from rjportal.areas.models import PoliceArea
@@ -280,3 +281,27 @@ def test_the_national_scorecard_costs_a_fixed_number_of_queries(kent):
         cards = scorecards(areas, year=THIS_YEAR, today=TODAY)
     assert len(cards) == 43
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_national_scorecard_downloads_as_csv_and_xlsx(client, pcc_user, kent):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    AreaBudget.objects.create(area=kent, financial_year=2026, amount_pence=5_000_000, ringfenced=True)
+    client.force_login(pcc_user)
+    url = reverse("strategy:scorecard")
+    response = client.get(url, {"format": "csv", "year": 2026})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 1 + 43 * 10
+    kent_budget = next(row for row in rows if row[0] == KENT and row[3] == "Ringfence a budget")
+    assert kent_budget[4:7] == ["Met", "Budget of £50,000, ringfenced.", "Worked out by RJ Portal"]
+
+    workbook = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx", "year": 2026}).content))
+    assert workbook.sheetnames == ["About", "Matrix", "Detail"]
+    matrix = list(workbook["Matrix"].values)
+    assert matrix[0][2:] == tuple(way.label for way in Way)
+    kent_row = next(row for row in matrix if row[0] == KENT)
+    assert kent_row[2 + list(Way).index(Way.BUDGET)] == "Met"
+    assert any("Met when the year's RJ budget is ringfenced" in (row[0] or "") for row in workbook["About"].values)
