@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "django_tasks",
+    "django_tasks_db",
     # The shared core, in dependency order.
     "rjportal.audit",
     "rjportal.areas",
@@ -230,3 +234,12 @@ REFERENCE_DATA_DIR = BASE_DIR / "rjportal" / "areas" / "data"
 # above which way 6 is met, and partly met.
 SCORECARD_TRAINING_MET_PERCENT = env.int("SCORECARD_TRAINING_MET_PERCENT", default=80)
 SCORECARD_TRAINING_PARTLY_PERCENT = env.int("SCORECARD_TRAINING_PARTLY_PERCENT", default=40)
+
+# Background work (large imports) through Django's tasks framework, stored in the database so
+# that `make run` needs no other server: `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Passkeys (WebAuthn, django-otp-webauthn): the site's domain and the origins it is served from.
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default="localhost")
+OTP_WEBAUTHN_RP_NAME = "RJ Portal"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=["http://localhost:8000"])
