@@ -2,18 +2,22 @@
 that a cell a user typed can never run as a formula in the reader's spreadsheet."""
 
 import csv
+import re
 from io import BytesIO
 
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Text that is just a number ("-5", "+3.25") is data a spreadsheet reads as a number, not a
+# formula: it keeps its value, so that a file exported and imported again is unchanged.
+PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def neutralise_formula(value):
-    """Prefix text that a spreadsheet would read as a formula with an apostrophe. Numbers are
-    left alone: a negative number is data, not a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe. Numbers, and
+    text that is only a number, are left alone: a negative number is data, not a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 
@@ -24,8 +28,10 @@ class _Echo:
 
 
 def csv_response(*, filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """Stream rows as CSV, so that a large export never sits whole in memory."""
-    writer = csv.writer(_Echo())
+    """Stream rows as CSV, so that a large export never sits whole in memory. Every text value
+    is quoted, so that one holding a ";" stays one cell (and never a formula's argument list)
+    in a spreadsheet whose list separator is ";"."""
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC)
 
     def lines():
         yield "\ufeff"  # so that Excel reads the file as UTF-8
