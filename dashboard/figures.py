@@ -63,7 +63,7 @@ def spend_chart(report, table, csv_url):
 def area_charts(report, tables, csv_urls) -> dict:
     crime = tables["crime_type"]
     with_rates = [row for row in report.crime_gaps if row["recorded_crime"]]
-    biggest = report.crime_gaps[0] if report.crime_gaps and (report.crime_gaps[0]["gap"] or 0) > 0 else None
+    shortfall = next((row for row in report.crime_gaps if row["judgement"] and row["judgement"].is_shortfall), None)
     teams = tables["teams"]
     categories = tables["team_categories"]
     trend = tables["trend"]
@@ -74,9 +74,10 @@ def area_charts(report, tables, csv_urls) -> dict:
             summary=(
                 "No police recorded crime figures are loaded, so no rates can be worked out."
                 if report.year_ending is None
-                else f"The biggest shortfall against the national median rate is in {biggest['label'].lower()}."
-                if biggest
-                else "No offence group is below the national median rate."
+                else f"The most significant shortfall against the national median rate is in "
+                f"{shortfall['label'].lower()} ({shortfall['band'].label.lower()})."
+                if shortfall
+                else "No offence group's shortfall is beyond what chance would explain."
             ),
             categories=[row["label"] for row in with_rates],
             series={
@@ -130,7 +131,7 @@ def area_charts(report, tables, csv_urls) -> dict:
             id=_chart_id("trend"),
             title=trend.title,
             summary="Referrals received in each quarter of the year, beside the same quarter a year earlier.",
-            x=[row["label"] for row in report.trend],
+            x=[row["label"].split(" (")[0] for row in report.trend],
             series={
                 "This year": [row["referrals"] for row in report.trend],
                 "A year earlier": [row["last_year"] for row in report.trend],

@@ -1,13 +1,18 @@
 """Where referrals are missing: comparisons of aggregated counts. Every input here is already
 counted by the database (dozens of numbers, never rows of cases); these functions only divide,
-rank and compare them, so that each figure can be checked by hand in a test."""
+rank and compare them, so that each figure can be checked by hand in a test.
+
+Everything here is computed from the true counts. Small-number suppression changes only what is
+shown beyond an area (rjportal.disclosure), never what is computed: leaving out the areas with 1
+to 4 referrals, but not those with none, would pull a sparse group's median down to 0."""
 
 import math
 import statistics
 from dataclasses import dataclass
 
 from rjportal.areas.constants import OFFENCE_LEVEL, Offence, OffenceLevel
-from rjportal.disclosure import is_suppressed, shown_rate
+
+from .limits import judge
 
 RECORDED_CRIME_GROUPS = [offence for offence, level in OFFENCE_LEVEL.items() if level == OffenceLevel.GROUP]
 
@@ -33,67 +38,111 @@ def spread(values) -> Spread:
     return Spread(q1, median, q3, len(values))
 
 
+def rate_per_1000(count: int, recorded: int | None) -> float | None:
+    return count * 1000 / recorded if recorded else None
+
+
 def national_spreads(*, referrals, crime, area_ids) -> dict[str, Spread]:
-    """For each offence group, the spread across areas of referrals per 1,000 recorded crimes.
-    An area's rate is left out where its count is suppressed (1 to 4) or it has no recorded
-    crime in the group, because those rates cannot be shown beyond the area."""
+    """For each offence group, the spread across areas of referrals per 1,000 recorded crimes,
+    over every area with recorded crime in the group (small counts included: see above)."""
     return {
         group: spread(
-            shown_rate(referrals.get((area_id, group), 0), crime.get((area_id, group))) for area_id in area_ids
+            rate_per_1000(referrals.get((area_id, group), 0), crime.get((area_id, group))) for area_id in area_ids
         )
         for group in RECORDED_CRIME_GROUPS
     }
 
 
+def _judged(row: dict) -> dict:
+    """Add how far the referrals stand from the expected count against chance: `judgement`
+    (dashboard.limits.Judgement or None) and `band`."""
+    judgement = judge(row["referrals"], row["expected"])
+    row["judgement"] = judgement
+    row["band"] = judgement.band if judgement else None
+    return row
+
+
+def by_significance(rows: list[dict]) -> list[dict]:
+    """Most significant shortfall first (the smallest chance of a count so low), then the
+    rest; rows with nothing expected last."""
+    return sorted(
+        rows,
+        key=lambda row: (
+            row["judgement"] is None,
+            row["judgement"].p_below if row["judgement"] else 1,
+            -(row["gap"] or 0),
+            row["label"],
+        ),
+    )
+
+
 def crime_type_gaps(*, area_id, referrals, crime, spreads) -> list[dict]:
     """The area's referrals by offence group against the national median rate: expected
-    (median rate times the area's recorded crime) minus actual, biggest shortfall first."""
+    (median rate times the area's recorded crime) minus actual, and how far outside chance the
+    actual count is; most significant shortfall first."""
     rows = []
     for group in RECORDED_CRIME_GROUPS:
         actual = referrals.get((area_id, group), 0)
         recorded = crime.get((area_id, group))
         national = spreads[group]
         expected = national.median * recorded / 1000 if national.median is not None and recorded else None
+        upper_quartile = national.q3 * recorded / 1000 if national.q3 is not None and recorded else None
         rows.append(
-            {
-                "offence_group": group,
-                "label": Offence(group).label,
-                "referrals": actual,
-                "recorded_crime": recorded,
-                "rate": actual * 1000 / recorded if recorded else None,
-                "national_q1": national.q1,
-                "national_median": national.median,
-                "national_q3": national.q3,
-                "expected": expected,
-                "gap": expected - actual if expected is not None else None,
-            }
+            _judged(
+                {
+                    "offence_group": group,
+                    "label": Offence(group).label,
+                    "referrals": actual,
+                    "recorded_crime": recorded,
+                    "rate": rate_per_1000(actual, recorded),
+                    "national_q1": national.q1,
+                    "national_median": national.median,
+                    "national_q3": national.q3,
+                    "expected": expected,
+                    "gap": expected - actual if expected is not None else None,
+                    # Opportunity: how many more victims would have been referred at the
+                    # national median and upper-quartile rates (never below what was referred).
+                    "more_at_median": max(0.0, expected - actual) if expected is not None else None,
+                    "more_at_upper_quartile": max(0.0, upper_quartile - actual) if upper_quartile is not None else None,
+                }
+            )
         )
-    return sorted(rows, key=lambda row: (row["gap"] is None, -(row["gap"] or 0), row["label"]))
+    return by_significance(rows)
 
 
 def team_category_gaps(*, area_counts: dict[str, int], national_counts: dict[str, int], categories) -> list[dict]:
-    """Each team category's share of the area's referrals against its share nationally, and how
-    many referrals the area would have from that category at the national share."""
+    """Each team category's share of the area's referrals against its share nationally, how
+    many referrals the area would have from that category at the national share, and how far
+    outside chance its count is; most significant shortfall first."""
     area_total = sum(area_counts.values())
     national_total = sum(national_counts.values())
     rows = []
     for value, label in categories:
         count = area_counts.get(value, 0)
         national = national_counts.get(value, 0)
-        national_share = None if is_suppressed(national) or not national_total else national / national_total
+        national_share = national / national_total if national_total else None
         expected = national_share * area_total if national_share is not None else None
         rows.append(
-            {
-                "category": value,
-                "label": label,
-                "referrals": count,
-                "share": count / area_total if area_total else None,
-                "national_share": national_share,
-                "expected": expected,
-                "gap": expected - count if expected is not None else None,
-            }
+            _judged(
+                {
+                    "category": value,
+                    "label": label,
+                    "referrals": count,
+                    "share": count / area_total if area_total else None,
+                    "national_share": national_share,
+                    "expected": expected,
+                    "gap": expected - count if expected is not None else None,
+                }
+            )
         )
-    return sorted(rows, key=lambda row: (row["gap"] is None, -(row["gap"] or 0), row["label"]))
+    return by_significance(rows)
+
+
+def most_significant_shortfall(*row_lists: list[dict]) -> dict | None:
+    """Of offence groups and team categories alike, the shortfall least likely to be chance,
+    if any is beyond the 95% limit; None when every count is within what chance would explain."""
+    shortfalls = [row for rows in row_lists for row in rows if row["judgement"] and row["judgement"].is_shortfall]
+    return min(shortfalls, key=lambda row: row["judgement"].p_below, default=None)
 
 
 def peer_areas(*, area_id, crime, area_ids, how_many=5) -> list[tuple[int, float]]:

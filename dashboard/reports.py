@@ -19,14 +19,14 @@ from referrals.selectors import (
     referral_teams_and_closures,
 )
 from rjportal.areas.constants import Offence
-from rjportal.areas.models import PoliceArea, RecordedCrime
-from rjportal.areas.selectors import recorded_crime_by_area_and_offence
+from rjportal.areas.models import PoliceArea
+from rjportal.areas.selectors import CrimeYear, crime_year_for, recorded_crime_by_area_and_offence
 from rjportal.disclosure import shown_count, shown_rate
-from rjportal.periods import FinancialYear
+from rjportal.periods import FinancialYear, financial_year_of
 from strategy.constants import FundingSource, WayStatus
 from strategy.selectors import AreaMoney, AreaScorecard, area_money, area_scorecard, benefit_note
 
-from .gaps import crime_type_gaps, national_spreads, peer_areas, team_category_gaps
+from .gaps import crime_type_gaps, most_significant_shortfall, national_spreads, peer_areas, team_category_gaps
 
 
 @dataclass
@@ -64,12 +64,25 @@ class AreaReport:
     trend: list[dict]
     pledge_campaign: object = None
     leader_pledge: object = None
+    crime_year: CrimeYear | None = None
+    headline_gap: dict | None = None  # the most significant shortfall, of either kind
     scorecard: AreaScorecard | None = None
     money: AreaMoney | None = None
 
     @property
     def silent_teams(self):
         return [team for team in self.teams if team.referral_count == 0]
+
+    @property
+    def opportunity(self) -> dict:
+        """Across the offence groups with rates: referrals made, and how many more victims would
+        have been referred at the national median and upper-quartile rates."""
+        rows = [row for row in self.crime_gaps if row["expected"] is not None]
+        return {
+            "referrals": sum(row["referrals"] for row in rows),
+            "more_at_median": sum(row["more_at_median"] for row in rows),
+            "more_at_upper_quartile": sum(row["more_at_upper_quartile"] or 0 for row in rows),
+        }
 
     @property
     def scorecard_counts(self) -> list[dict]:
@@ -105,6 +118,8 @@ class AreaReport:
                     "National upper quartile",
                     "Expected at national median",
                     "Shortfall",
+                    "Against chance",
+                    "More referred at the upper-quartile rate",
                 ],
                 [
                     [
@@ -117,10 +132,12 @@ class AreaReport:
                         _round(row["national_q3"], 2),
                         _round(row["expected"]),
                         _round(row["gap"]),
+                        band_label(row),
+                        _round(row["more_at_upper_quartile"]),
                     ]
                     for row in self.crime_gaps
                 ],
-                [False] + [True] * 8,
+                [False] + [True] * 8 + [False, True],
             ),
             Table(
                 "teams",
@@ -148,6 +165,7 @@ class AreaReport:
                     "National share (%)",
                     "Expected at national share",
                     "Shortfall",
+                    "Against chance",
                 ],
                 [
                     [
@@ -157,10 +175,11 @@ class AreaReport:
                         _percent(row["national_share"]),
                         _round(row["expected"]),
                         _round(row["gap"]),
+                        band_label(row),
                     ]
                     for row in self.category_gaps
                 ],
-                [False] + [True] * 5,
+                [False] + [True] * 5 + [False],
             ),
             Table(
                 "funnel",
@@ -180,7 +199,10 @@ class AreaReport:
                 "trend",
                 "Referrals by quarter, against the same quarter a year earlier",
                 ["Quarter", "Referrals", "Same quarter a year earlier"],
-                [[row["label"], row["referrals"], row["last_year"]] for row in self.trend],
+                [
+                    [row["label"], NOT_BEGUN if row["referrals"] is None else row["referrals"], row["last_year"]]
+                    for row in self.trend
+                ],
                 [False, True, True],
             ),
             *self.strategy_tables(),
@@ -296,6 +318,20 @@ def _percent(ratio):
     return round(ratio * 100, 1) if ratio is not None else None
 
 
+def band_label(row) -> str:
+    return row["band"].label if row.get("band") else "Nothing expected"
+
+
+def quarter_progress(quarter, today: date) -> dict:
+    """Whether a quarter has ended, is under way (with the days so far) or has not begun."""
+    if quarter.end < today:
+        return {"status": "ended", "label": quarter.label}
+    if quarter.start > today:
+        return {"status": "future", "label": f"{quarter.label} (not yet begun)"}
+    elapsed, length = (today - quarter.start).days + 1, (quarter.end - quarter.start).days + 1
+    return {"status": "current", "label": f"{quarter.label} (so far: {elapsed} of {length} days)"}
+
+
 NOT_BEGUN = "Not yet begun"
 NOT_RECORDED = "Not recorded"
 OFFICE_RECORD = "Recorded by the office"
@@ -335,7 +371,8 @@ def _how_worked_out(result) -> str:
 
 def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: FinancialYear, today: date) -> AreaReport:
     areas = list(PoliceArea.objects.values_list("pk", flat=True))
-    year_ending = RecordedCrime.objects.latest_year_ending()
+    crime_year = crime_year_for(financial_year)
+    year_ending = crime_year.year_ending if crime_year else None
     crime = recorded_crime_by_area_and_offence(year_ending) if year_ending else {}
     referrals = referral_counts_by_area_and_offence(scope=scope)
     spreads = national_spreads(referrals=referrals, crime=crime, area_ids=areas)
@@ -380,11 +417,12 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
     ]
 
     by_quarter = figures["by_period"]
-    trend = [
-        {"label": quarter.label, "referrals": by_quarter[quarter]["received"],
-         "last_year": by_quarter[earlier]["received"]}
-        for quarter, earlier in zip(this_year, last_year, strict=True)
-    ]  # fmt: skip
+    trend = []
+    for quarter, earlier in zip(this_year, last_year, strict=True):
+        progress = quarter_progress(quarter, today)
+        received = None if progress["status"] == "future" else by_quarter[quarter]["received"]
+        trend.append({**progress, "referrals": received, "last_year": by_quarter[earlier]["received"]})
+    crime_gaps = crime_type_gaps(area_id=area.pk, referrals=referrals, crime=crime, spreads=spreads)
 
     other_offences = [
         {"label": Offence(group).label, "referrals": referrals.get((area.pk, group), 0)}
@@ -399,8 +437,10 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
         area=area,
         scope=scope,
         year_ending=year_ending,
+        crime_year=crime_year,
+        headline_gap=most_significant_shortfall(crime_gaps, category_gaps),
         headlines=headlines,
-        crime_gaps=crime_type_gaps(area_id=area.pk, referrals=referrals, crime=crime, spreads=spreads),
+        crime_gaps=crime_gaps,
         other_offences=other_offences,
         teams=teams,
         category_gaps=category_gaps,
@@ -414,6 +454,7 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
 class NationalReport:
     scope: ReferralScope
     year_ending: date | None
+    crime_year: CrimeYear | None
     league: list[dict]
     peers: list[dict]
     peer_of: PoliceArea | None
@@ -450,7 +491,8 @@ class NationalReport:
 def national_report(*, scope: ReferralScope, peer_of: PoliceArea | None) -> NationalReport:
     """Every area's referral rate, with small counts suppressed: this view is beyond any one
     area's own data, whoever looks at it."""
-    year_ending = RecordedCrime.objects.latest_year_ending()
+    crime_year = crime_year_for(financial_year_of(scope.period.start))
+    year_ending = crime_year.year_ending if crime_year else None
     crime = recorded_crime_by_area_and_offence(year_ending) if year_ending else {}
     counts = referral_counts_by_area(scope=scope)
     denominator_offence = scope.offence_group or Offence.TOTAL
@@ -478,7 +520,9 @@ def national_report(*, scope: ReferralScope, peer_of: PoliceArea | None) -> Nati
             {**by_id[area_id], "distance": distance}
             for area_id, distance in peer_areas(area_id=peer_of.pk, crime=crime, area_ids=list(by_id))
         ]
-    return NationalReport(scope=scope, year_ending=year_ending, league=ranked, peers=peers, peer_of=peer_of)
+    return NationalReport(
+        scope=scope, year_ending=year_ending, crime_year=crime_year, league=ranked, peers=peers, peer_of=peer_of
+    )
 
 
 def quarterly_return(*, area: PoliceArea, financial_year: FinancialYear, today: date) -> Table:

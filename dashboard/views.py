@@ -22,6 +22,10 @@ from .figures import area_charts, national_charts
 from .forms import DashboardFilterForm
 from .reports import area_report, national_report, quarterly_return
 
+EARLIER_CRIME_YEAR_NOTICE = (
+    "Crime figures are from an earlier year: recorded crime for the year that matches this financial year is "
+    "not loaded yet."
+)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Pounds (the tables' Decimal cells) as numbers shown with two decimals.
 POUNDS_FORMAT = "#,##0.00"
@@ -89,6 +93,7 @@ class DashboardView(ChartsCspMixin, RoleRequiredMixin, TemplateView):
             f"Referrals received {scope.period.start:%-d %B %Y} to {scope.period.end:%-d %B %Y}.",
             "A referral is counted when an RJ provider records receiving it.",
             f"Recorded crime: ONS police recorded crime, year ending {year:%-d %B %Y}." if year else "",
+            EARLIER_CRIME_YEAR_NOTICE if self.report.crime_year and self.report.crime_year.is_earlier else "",
             "Counts from 1 to 4 beyond the viewer's own area are shown as <5 and give no rate.",
             "Source for recorded crime: Office for National Statistics, Open Government Licence v3.0.",
         ]

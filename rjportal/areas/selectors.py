@@ -1,4 +1,7 @@
-from django.db.models import OuterRef, Q, Subquery
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from .constants import OFFENCE_LEVEL, OFFENCE_PARENT, Offence, OffenceLevel
 from .models import GoverningBody, PoliceArea, RecordedCrime
@@ -51,3 +54,36 @@ def recorded_crime_by_area_and_offence(year_ending) -> dict[tuple[int, str], int
     """Recorded crime for one year ending, keyed by (area id, offence code)."""
     rows = RecordedCrime.objects.filter(year_ending=year_ending).values_list("area_id", "offence", "count")
     return {(area_id, offence): count for area_id, offence, count in rows}
+
+
+@dataclass(frozen=True)
+class CrimeYear:
+    """The recorded-crime year that a financial year's rates use."""
+
+    year_ending: date
+    is_earlier: bool  # the matching year is not loaded, so an earlier one stands in
+
+
+def complete_crime_years() -> list[date]:
+    """Years ending for which every area has a total: a year loaded for some areas only (with
+    `import_recorded_crime --partial`) is never used for rates."""
+    areas = PoliceArea.objects.count()
+    rows = (
+        RecordedCrime.objects.filter(offence=Offence.TOTAL)
+        .values("year_ending")
+        .annotate(areas=Count("area", distinct=True))
+        .filter(areas=areas)
+        .order_by("year_ending")
+    )
+    return [row["year_ending"] for row in rows]
+
+
+def crime_year_for(financial_year) -> CrimeYear | None:
+    """The complete recorded-crime year that overlaps the financial year most (for April 2024
+    to March 2025, the year ending 31 December 2024), or else the nearest earlier one; None
+    when there is neither."""
+    wanted = date(financial_year.start_year, 12, 31)
+    earlier = [year for year in complete_crime_years() if year <= wanted]
+    if not earlier:
+        return None
+    return CrimeYear(earlier[-1], is_earlier=earlier[-1] != wanted)

@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.reports import area_report, national_report
 from referrals.selectors import ReferralScope
-from rjportal.areas.models import RecordedCrime
+from rjportal.areas.models import PoliceArea, RecordedCrime
 from rjportal.periods import FinancialYear
 from tests.factories import ESSEX, KENT, ProviderFactory, ReferralFactory, ReferringTeamFactory, area
 
@@ -33,6 +33,9 @@ def world():
         )
         RecordedCrime.objects.create(area=place, year_ending=year_ending, offence="robbery", count=robbery)
         RecordedCrime.objects.create(area=place, year_ending=year_ending, offence="total", count=total)
+    # Rates use only a year loaded for every area: the others have a total and no group figures.
+    for other in PoliceArea.objects.exclude(pk__in=[kent.pk, essex.pk]):
+        RecordedCrime.objects.create(area=other, year_ending=year_ending, offence="total", count=100_000)
     kent_provider = ProviderFactory(areas=[kent])
     essex_provider = ProviderFactory(areas=[essex])
     response = ReferringTeamFactory(area=kent, name="Kent response", category="response", staff_count=20)
@@ -162,9 +165,25 @@ def test_funnel_and_drop_out(world):
 
 def test_trend_compares_each_quarter_with_a_year_earlier(world):
     report = area_report(area=world, scope=ReferralScope(period=YEAR.period), financial_year=YEAR, today=TODAY)
+    # Today (2 March 2026) is in Q4, which has not ended: it says how far through it is.
     assert [(row["label"], row["referrals"], row["last_year"]) for row in report.trend] == [
-        ("2025/26 Q1", 6, 2), ("2025/26 Q2", 0, 0), ("2025/26 Q3", 0, 0), ("2025/26 Q4", 0, 0)
+        ("2025/26 Q1", 6, 2), ("2025/26 Q2", 0, 0), ("2025/26 Q3", 0, 0),
+        ("2025/26 Q4 (so far: 61 of 90 days)", 0, 0),
     ]  # fmt: skip
+
+
+def test_quarters_not_begun_have_no_count_rather_than_zero(world):
+    report = area_report(
+        area=world, scope=ReferralScope(period=YEAR.period), financial_year=YEAR, today=date(2025, 8, 1)
+    )
+    assert [(row["status"], row["referrals"]) for row in report.trend] == [
+        ("ended", 6),
+        ("current", 0),
+        ("future", None),
+        ("future", None),
+    ]
+    trend = next(table for table in report.tables() if table.key == "trend")
+    assert [row[1] for row in trend.rows] == [6, 0, "Not yet begun", "Not yet begun"]
 
 
 def test_filters_narrow_every_figure(world):
@@ -187,8 +206,8 @@ def test_national_league_ranks_by_rate_and_suppresses(world):
     # Totals: Kent 6 / 20,000 = 0.3 per 1,000; Essex 40 / 30,000 = 1.33 per 1,000.
     assert [(row["name"], row["rank"]) for row in report.league[:2]] == [("Essex", 1), ("Kent", 2)]
     assert report.league[1]["rate"] == pytest.approx(0.3)
-    assert all(row["rate"] is None for row in report.league[2:])
-    assert [peer["name"] for peer in report.peers] == ["Essex"]
+    assert all(row["rate"] == 0 for row in report.league[2:])  # no referrals against their totals
+    assert report.peers[0]["name"] == "Essex"
 
 
 def test_cached_national_counts_follow_new_and_changed_referrals(world):

@@ -3,6 +3,7 @@
 import pytest
 
 from dashboard.gaps import crime_type_gaps, national_spreads, peer_areas, spread, team_category_gaps
+from dashboard.limits import Band
 from rjportal.areas.constants import Offence
 
 ROBBERY = Offence.ROBBERY
@@ -25,16 +26,27 @@ def test_spread_of_nothing_and_of_one():
     assert spread([7]).median == 7
 
 
-def test_national_spread_leaves_out_suppressed_counts_and_missing_crime():
+def test_national_spread_counts_small_numbers_and_leaves_out_missing_crime():
     area_ids = [1, 2, 3, 4]
     referrals = {(1, ROBBERY): 10, (2, ROBBERY): 3, (3, ROBBERY): 0}  # area 4 has none recorded
     crime = {(1, ROBBERY): 1000, (2, ROBBERY): 1000, (3, ROBBERY): 2000}  # area 4: no robbery figures
     spreads = national_spreads(referrals=referrals, crime=crime, area_ids=area_ids)
-    # Rates: area 1 = 10 per 1,000; area 2 suppressed (3); area 3 = 0; area 4 no denominator.
-    # So the spread is over [0, 10]: median 5, Q1 2.5, Q3 7.5.
+    # Rates: area 1 = 10 per 1,000; area 2 = 3 (small, but suppression is for display only);
+    # area 3 = 0; area 4 no denominator. Over [0, 3, 10]: median 3, Q1 1.5, Q3 6.5.
     robbery = spreads[ROBBERY]
-    assert (robbery.q1, robbery.median, robbery.q3, robbery.areas) == (2.5, 5, 7.5, 2)
+    assert (robbery.q1, robbery.median, robbery.q3, robbery.areas) == (1.5, 3, 6.5, 3)
     assert spreads[THEFT].median is None
+
+
+def test_a_sparse_groups_median_is_not_pulled_to_zero_by_suppression():
+    # Ten areas of 1,000 robberies: six referred 1 to 4 victims, four referred none. Leaving the
+    # small counts out would leave only zeros, median 0, and no shortfall could ever show.
+    area_ids = list(range(1, 11))
+    referrals = {
+        (area_id, ROBBERY): count for area_id, count in zip(area_ids, [2, 3, 4, 2, 3, 1, 0, 0, 0, 0], strict=True)
+    }
+    crime = {(area_id, ROBBERY): 1000 for area_id in area_ids}
+    assert national_spreads(referrals=referrals, crime=crime, area_ids=area_ids)[ROBBERY].median == 1.5
 
 
 def test_crime_type_gaps_rank_the_biggest_shortfall_first():
@@ -45,12 +57,13 @@ def test_crime_type_gaps_rank_the_biggest_shortfall_first():
         (1, THEFT): 10000, (2, THEFT): 10000, (3, THEFT): 10000,
     }  # fmt: skip
     spreads = national_spreads(referrals=referrals, crime=crime, area_ids=area_ids)
-    # Robbery rates: area 1 suppressed (2), 20, 40 -> median 30. Theft rates: 5, 1, 3 -> median 3.
+    # Robbery rates: 2, 20, 40 -> median 20. Theft rates: 5, 1, 3 -> median 3.
     rows = crime_type_gaps(area_id=1, referrals=referrals, crime=crime, spreads=spreads)
     robbery, theft = rows[0], rows[1]
-    # Robbery: expected 30 * 1000 / 1000 = 30; actual 2; gap 28 (the area sees its own count).
-    assert (robbery["offence_group"], robbery["expected"], robbery["referrals"], robbery["gap"]) == (ROBBERY, 30, 2, 28)
+    # Robbery: expected 20 * 1000 / 1000 = 20; actual 2; gap 18, far below chance.
+    assert (robbery["offence_group"], robbery["expected"], robbery["referrals"], robbery["gap"]) == (ROBBERY, 20, 2, 18)
     assert robbery["rate"] == 2.0
+    assert robbery["band"] == Band.FAR_BELOW
     # Theft: expected 3 * 10000 / 1000 = 30; actual 50; gap -20 (more than expected).
     assert (theft["offence_group"], theft["expected"], theft["gap"]) == (THEFT, 30, -20)
     # Groups with no recorded crime anywhere have no expected figure and come last.
@@ -76,11 +89,11 @@ def test_team_category_gaps_compare_with_the_national_share():
     assert [row["category"] for row in rows] == ["response", "custody", "neighbourhood"]
 
 
-def test_a_suppressed_national_count_gives_no_share():
+def test_a_small_national_count_still_gives_a_share():
     rows = team_category_gaps(
         area_counts={"court": 1}, national_counts={"court": 3, "response": 100}, categories=[("court", "Court")]
     )
-    assert rows[0]["national_share"] is None
+    assert rows[0]["national_share"] == pytest.approx(3 / 103)
 
 
 def test_peers_are_the_areas_most_alike_in_volume_and_mix():

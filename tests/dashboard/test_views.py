@@ -64,8 +64,40 @@ def test_an_area_with_no_referrals_shows_empty_figures(client, pcc_user):
     response = client.get(kent_url())
     page = response.content.decode()
     assert response.context["report"].headlines["referrals"] == 0
-    assert "No offence group is below the national median rate." in page
+    assert "No shortfall is beyond what chance would explain." in page
     assert "Not available" in page
+    # 2025/26 uses the year ending December 2025, which is not loaded: 2023 stands in, and says so.
+    assert "Crime figures are from an earlier year" in page
+    assert "year ending 31 December 2023" in page
+
+
+def test_a_financial_year_uses_the_crime_year_it_overlaps_most(client, pcc_user):
+    from rjportal.areas.models import RecordedCrime
+
+    call_command("import_recorded_crime", "rjportal/areas/data/recorded_crime_by_pfa_2023.csv", verbosity=0)
+    for row in RecordedCrime.objects.filter(year_ending=date(2023, 12, 31)):
+        RecordedCrime.objects.create(
+            area=row.area, year_ending=date(2025, 12, 31), offence=row.offence, count=row.count
+        )
+    client.force_login(pcc_user)
+    report = client.get(kent_url(), {"year": 2025}).context["report"]
+    assert (report.year_ending, report.crime_year.is_earlier) == (date(2025, 12, 31), False)
+    report = client.get(kent_url(), {"year": 2024}).context["report"]
+    assert (report.year_ending, report.crime_year.is_earlier) == (date(2023, 12, 31), True)
+    report = client.get(kent_url(), {"year": 2022}).context["report"]
+    assert report.year_ending is None  # nothing for 2022 or earlier
+    workbook = load_workbook(io.BytesIO(client.get(kent_url(), {"year": 2024, "format": "xlsx"}).content))
+    assert any("Crime figures are from an earlier year" in str(row[0]) for row in workbook["About"].values)
+
+
+def test_a_year_loaded_for_some_areas_only_is_not_used_for_rates(client, pcc_user):
+    from rjportal.areas.models import RecordedCrime
+
+    call_command("import_recorded_crime", "rjportal/areas/data/recorded_crime_by_pfa_2023.csv", verbosity=0)
+    RecordedCrime.objects.create(area=area(KENT), year_ending=date(2025, 12, 31), offence="total", count=100)
+    client.force_login(pcc_user)
+    report = client.get(kent_url(), {"year": 2025}).context["report"]
+    assert report.year_ending == date(2023, 12, 31)
 
 
 def test_national_view_suppresses_small_counts_in_page_and_exports(client, pcc_user):
