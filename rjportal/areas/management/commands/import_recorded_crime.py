@@ -15,13 +15,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="Accept a year that does not cover all 43 areas. It is kept, but never used for rates.",
+        )
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, partial: bool = False, **options):
         if not file.is_file():
             raise CommandError(f"No file at {file}.")
         try:
             with file.open("rb") as source:
-                result = recorded_crime_import(actor=None, source=source)
+                result = recorded_crime_import(actor=None, source=source, partial=partial)
         except ImportRejected as rejected:
             for error in rejected.errors[:50]:
                 self.stderr.write(str(error))
