@@ -330,6 +330,98 @@ def funnel_chart(
     return Chart(id=id, title=title, summary=summary, figure=_figure([trace], layout), table=table, csv_url=csv_url)
 
 
+def funnel_plot(
+    *,
+    id,
+    title,
+    summary,
+    points,
+    limits,
+    target,
+    x_label,
+    value_label,
+    highlight=(),
+    decimals=2,
+    table_caption=None,
+    table_columns=None,
+    table_rows=None,
+    table_numeric=None,
+    csv_url=None,
+):
+    """A funnel plot: each unit's rate (`points`: [(name, size, rate)]) against its size, with
+    the target rate and control limits (`limits`: {"95%": (sizes, lower rates, upper rates),
+    "99.8%": ...}) drawn as lines that narrow as size grows. Units named in `highlight` are
+    drawn in a second colour and a larger marker, and named in the legend."""
+    _check_id(id)
+    highlight = set(highlight)
+    traces = []
+    limit_styles = {"95%": "dash", "99.8%": "dot"}
+    for label, (sizes, lower, upper) in limits.items():
+        sizes = _clean_values(sizes, len(sizes), f"{label} sizes")
+        for side, values in (("lower", lower), ("upper", upper)):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": f"{label} control limits",
+                    "legendgroup": label,
+                    "showlegend": side == "lower",
+                    "x": sizes,
+                    "y": _clean_values(values, len(sizes), f"{label} {side}"),
+                    "line": {"color": BOUNDARY_COLOUR, "width": 1.5, "dash": limit_styles.get(label, "dash")},
+                    "hoverinfo": "skip",
+                }
+            )
+    all_sizes = [size for _name, size, _rate in points] or [0]
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "Target (national median)",
+            "x": [0, _plain(max(all_sizes))],
+            "y": [_plain(target), _plain(target)],
+            "line": {"color": TEXT_COLOUR, "width": 2},
+            "hoverinfo": "skip",
+        }
+    )
+    for is_highlighted in (False, True):
+        chosen = [point for point in points if (point[0] in highlight) == is_highlighted]
+        if not chosen:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": ", ".join(name for name, _size, _rate in chosen) if is_highlighted else "Police areas",
+                "x": [_plain(size) for _name, size, _rate in chosen],
+                "y": [_plain(rate) for _name, _size, rate in chosen],
+                "text": [_escape(name) for name, _size, _rate in chosen],
+                "marker": {
+                    "color": PALETTE[1] if is_highlighted else PALETTE[0],
+                    "size": 14 if is_highlighted else 9,
+                    "symbol": "diamond" if is_highlighted else "circle",
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                "hovertemplate": "%{text}<br>" + _escape(value_label) + ": %{y:.2f}<extra></extra>",
+            }
+        )
+    layout = _layout(
+        showlegend=True,
+        xaxis={**VALUE_AXIS, "title": {"text": _escape(x_label)}},
+        yaxis={**VALUE_AXIS, "title": {"text": _escape(value_label)}},
+    )
+    rows = table_rows if table_rows is not None else [[name, size, rate] for name, size, rate in points]
+    columns = table_columns or ["Police area", x_label, value_label]
+    return Chart(
+        id=id,
+        title=title,
+        summary=summary,
+        figure=_figure(traces, layout),
+        table=_table(table_caption or title, columns, rows, table_numeric, None, ""),
+        csv_url=csv_url,
+    )
+
+
 def area_map(
     *,
     id,

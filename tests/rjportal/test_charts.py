@@ -241,6 +241,29 @@ def funnel(**kwargs):
     return charts.funnel_chart(**{**options, **kwargs})
 
 
+def funnel_plot(**kwargs):
+    options = {
+        "id": "funnel-plot",
+        "title": "Robbery referrals against recorded robbery",
+        "summary": "Kent is within the limits.",
+        "points": [("Kent", 1200, 3.5), ("Essex", 900, 1.25), ("Dyfed-Powys", 150, Decimal("6.0"))],
+        "limits": {"95%": ([100, 1000], [0.5, 2.0], [8.0, 5.0]), "99.8%": ([100, 1000], [0.1, 1.5], [10.0, 5.5])},
+        "target": 3.4,
+        "x_label": "Recorded robbery",
+        "value_label": "Referrals per 1,000",
+        "highlight": ["Kent"],
+    }
+    return charts.funnel_plot(**{**options, **kwargs})
+
+
+def test_a_funnel_plot_highlights_the_viewers_area_and_draws_both_limits():
+    chart = funnel_plot()
+    names = [trace["name"] for trace in chart.figure["data"]]
+    assert names.count("95% control limits") == 2 and names.count("99.8% control limits") == 2
+    assert names[-2:] == ["Police areas", "Kent"]
+    assert chart.table["rows"][0] == ["Kent", "1,200", "3.5"]
+
+
 @pytest.mark.parametrize(
     "build",
     [
@@ -260,6 +283,8 @@ def funnel(**kwargs):
         pytest.param(lambda: lines(), id="line"),
         pytest.param(lambda: lines(series={"Kent": [1, 2, 3]}), id="line-single"),
         pytest.param(lambda: funnel(), id="funnel"),
+        pytest.param(lambda: funnel_plot(), id="funnel-plot"),
+        pytest.param(lambda: funnel_plot(highlight=[]), id="funnel-plot-no-highlight"),
         pytest.param(lambda: area_map(), id="map-missing"),
         pytest.param(
             lambda: area_map(values=[1, 2, 3], table_rows=[["Kent", 1], ["Essex", 2], ["Dyfed-Powys", 3]]),
