@@ -3,7 +3,7 @@ the downloads hold (dashboard/reports.py)."""
 
 from decimal import Decimal
 
-from rjportal.charts import area_map, bar_chart, funnel_chart, line_chart
+from rjportal.charts import area_map, bar_chart, funnel_chart, funnel_plot, line_chart
 from rjportal.money import pence_to_pounds
 
 
@@ -74,7 +74,7 @@ def area_charts(report, tables, csv_urls) -> dict:
             summary=(
                 "No police recorded crime figures are loaded, so no rates can be worked out."
                 if report.year_ending is None
-                else f"The most significant shortfall against the national median rate is in "
+                else f"The most significant shortfall against the national rate is in "
                 f"{shortfall['label'].lower()} ({shortfall['band'].label.lower()})."
                 if shortfall
                 else "No offence group's shortfall is beyond what chance would explain."
@@ -147,7 +147,7 @@ def area_charts(report, tables, csv_urls) -> dict:
     return charts
 
 
-def national_charts(report, tables, csv_urls) -> dict:
+def national_charts(report, tables, csv_urls, *, highlight=()) -> dict:
     league = tables["league"]
     shown = [row for row in report.league if row["rate"] is not None]
     charts = {
@@ -166,6 +166,28 @@ def national_charts(report, tables, csv_urls) -> dict:
             **_table_arguments(league, csv_urls["league"]),
         )
     }
+    if report.funnel:
+        funnel = tables["funnel_plot"]
+        shown = [row for row in report.funnel["rows"] if row["rate"] is not None and row["recorded_crime"]]
+        charts["funnel_plot"] = funnel_plot(
+            id=_chart_id("funnel_plot"),
+            title=funnel.title,
+            summary=(
+                f"The national rate is {report.funnel['target']:.2f} per 1,000. Areas outside the dotted lines "
+                "are beyond what chance would explain (99.8%); outside the dashed lines, beyond 95%."
+            ),
+            points=[(row["name"], row["recorded_crime"], row["rate"]) for row in shown],
+            limits=report.funnel["limits"],
+            target=report.funnel["target"],
+            x_label=f"Recorded crime ({report.funnel_label.lower()})",
+            value_label="Referrals per 1,000 recorded crimes",
+            highlight=[area.name for area in highlight],
+            table_caption=funnel.title,
+            table_columns=funnel.columns,
+            table_rows=funnel.rows,
+            table_numeric=funnel.numeric,
+            csv_url=csv_urls["funnel_plot"],
+        )
     if report.peers:
         peers = tables["peers"]
         charts["peers"] = bar_chart(

@@ -1,10 +1,12 @@
 """The dashboard's figures, gathered once per request from the domain apps' selectors. Pages,
 charts, CSV and XLSX downloads all read the same tables from here, so they never disagree."""
 
+import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from pledges.selectors import elected_leader_pledge
@@ -21,12 +23,23 @@ from referrals.selectors import (
 from rjportal.areas.constants import Offence
 from rjportal.areas.models import PoliceArea
 from rjportal.areas.selectors import CrimeYear, crime_year_for, recorded_crime_by_area_and_offence
-from rjportal.disclosure import shown_count, shown_rate
+from rjportal.disclosure import is_suppressed, shown_count, shown_rate
 from rjportal.periods import FinancialYear, financial_year_of
 from strategy.constants import FundingSource, WayStatus
 from strategy.selectors import AreaMoney, AreaScorecard, area_money, area_scorecard, benefit_note
 
-from .gaps import crime_type_gaps, most_significant_shortfall, national_spreads, peer_areas, team_category_gaps
+from .alerts import QuarterAlerts, quarter_alerts
+from .drilldown import scope_list_url
+from .gaps import (
+    crime_type_gaps,
+    most_significant_shortfall,
+    national_spreads,
+    peer_areas,
+    rate_per_1000,
+    shortfalls_below_95,
+    team_category_gaps,
+)
+from .limits import LEVELS, control_limit, judge
 
 
 @dataclass
@@ -39,6 +52,9 @@ class Table:
     rows: list[list] = field(default_factory=list)
     numeric: list[bool] = field(default_factory=list)
     empty: str = ""  # what the page says when there are no rows
+    # The page links each row's first cell to this address (None: no link). Downloads hold the
+    # rows alone, so they stay plain text.
+    links: list[str | None] = field(default_factory=list)
 
 
 def _ratio(part, whole):
@@ -65,9 +81,11 @@ class AreaReport:
     pledge_campaign: object = None
     leader_pledge: object = None
     crime_year: CrimeYear | None = None
-    headline_gap: dict | None = None  # the most significant shortfall, of either kind
+    headline_gap: dict | None = None  # the most significant shortfall beyond 99.8%, of either kind
+    below_95: tuple[int, int] = (0, 0)  # shortfalls below only the 95% limit, of how many counts judged
     scorecard: AreaScorecard | None = None
     money: AreaMoney | None = None
+    change_alerts: QuarterAlerts | None = None  # the last complete quarter's, whatever the period chosen
 
     @property
     def silent_teams(self):
@@ -116,7 +134,8 @@ class AreaReport:
                     "National lower quartile",
                     "National median",
                     "National upper quartile",
-                    "Expected at national median",
+                    "National rate",
+                    "Expected at national rate",
                     "Shortfall",
                     "Against chance",
                     "More referred at the upper-quartile rate",
@@ -130,6 +149,7 @@ class AreaReport:
                         _round(row["national_q1"], 2),
                         _round(row["national_median"], 2),
                         _round(row["national_q3"], 2),
+                        _round(row["national_rate"], 2),
                         _round(row["expected"]),
                         _round(row["gap"]),
                         band_label(row),
@@ -137,7 +157,8 @@ class AreaReport:
                     ]
                     for row in self.crime_gaps
                 ],
-                [False] + [True] * 8 + [False, True],
+                [False] + [True] * 9 + [False, True],
+                links=[self.list_url(offence_group=row["offence_group"]) for row in self.crime_gaps],
             ),
             Table(
                 "teams",
@@ -154,6 +175,7 @@ class AreaReport:
                     for team in self.teams
                 ],
                 [False, False, True, True, True],
+                links=[self.list_url(team_id=team.pk) for team in self.teams],
             ),
             Table(
                 "team_categories",
@@ -180,6 +202,7 @@ class AreaReport:
                     for row in self.category_gaps
                 ],
                 [False] + [True] * 5 + [False],
+                links=[self.list_url(team_category=row["category"]) for row in self.category_gaps],
             ),
             Table(
                 "funnel",
@@ -205,7 +228,48 @@ class AreaReport:
                 ],
                 [False, True, True],
             ),
+            *self.alert_tables(),
             *self.strategy_tables(),
+        ]
+
+    def list_url(self, **narrowing) -> str | None:
+        """The referral list filtered to the referrals a figure counts (dashboard.drilldown)."""
+        return scope_list_url(area_id=self.area.pk, scope=self.scope, **narrowing)
+
+    def alert_tables(self) -> list[Table]:
+        """The change alerts of the last complete quarter, whatever the period or filters chosen."""
+        if self.change_alerts is None:
+            return []
+        alerts = self.change_alerts.alerts
+        return [
+            Table(
+                "change_alerts",
+                f"Falls in referrals beyond chance, {self.change_alerts.quarter_label}",
+                [
+                    "Team, category or offence group",
+                    "Kind",
+                    "Referrals in the quarter",
+                    "Average of the previous four quarters",
+                    "Same quarter a year earlier",
+                    "Compared with",
+                    "Chance of a count this low",
+                ],
+                [
+                    [
+                        alert.name,
+                        alert.kind.label,
+                        alert.observed,
+                        _round(alert.previous_average),
+                        alert.same_quarter_last_year,
+                        alert.baseline.label,
+                        alert.chance,
+                    ]
+                    for alert in alerts
+                ],
+                [False, False, True, True, True, False, False],
+                empty="No team, team category or offence group fell below what chance would explain.",
+                links=[alert.link for alert in alerts],
+            )
         ]
 
     def strategy_tables(self) -> list[Table]:
@@ -434,11 +498,13 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
         leader_pledge=leader_pledge,
         scorecard=area_scorecard(area, year=financial_year, today=today),
         money=area_money(area=area, year=financial_year, today=today),
+        change_alerts=quarter_alerts(area=area, today=today),
         area=area,
         scope=scope,
         year_ending=year_ending,
         crime_year=crime_year,
         headline_gap=most_significant_shortfall(crime_gaps, category_gaps),
+        below_95=shortfalls_below_95(crime_gaps, category_gaps),
         headlines=headlines,
         crime_gaps=crime_gaps,
         other_offences=other_offences,
@@ -458,17 +524,25 @@ class NationalReport:
     league: list[dict]
     peers: list[dict]
     peer_of: PoliceArea | None
+    funnel: dict | None = None  # the funnel plot's points, target and limits, or None without crime figures
+    openable_codes: frozenset = frozenset()  # the areas whose dashboards the viewer may open
+
+    @property
+    def opportunity(self) -> dict:
+        """Nationally: referrals in the areas with rates, and how many more victims would have
+        been referred if every area below the median (or upper-quartile) rate had reached it."""
+        return self.funnel["opportunity"] if self.funnel else {}
 
     def tables(self) -> list[Table]:
         return [
             Table(
                 "league",
                 "Referrals per 1,000 recorded crimes by police area",
-                ["Rank", "Police area", "ONS code", "Referrals", "Recorded crime", "Rate per 1,000"],
+                ["Police area", "Rank", "ONS code", "Referrals", "Recorded crime", "Rate per 1,000"],
                 [
                     [
-                        row["rank"],
                         row["name"],
+                        row["rank"],
                         row["code"],
                         row["referrals"],
                         row["recorded_crime"],
@@ -476,7 +550,12 @@ class NationalReport:
                     ]
                     for row in self.league
                 ],
-                [True, False, False, True, True, True],
+                [False, True, False, True, True, True],
+                # Each area the viewer may open links to its dashboard.
+                links=[
+                    reverse("dashboard:area", args=[row["code"]]) if row["code"] in self.openable_codes else None
+                    for row in self.league
+                ],
             ),
             Table(
                 "peers",
@@ -485,10 +564,40 @@ class NationalReport:
                 [[row["name"], row["referrals"], _round(row["rate"], 2)] for row in self.peers],
                 [False, True, True],
             ),
+            Table(
+                "funnel_plot",
+                f"{self.funnel_label} referrals per 1,000 recorded crimes against recorded crime, with control limits",
+                [
+                    "Police area",
+                    "Recorded crime",
+                    "Referrals",
+                    "Rate per 1,000",
+                    "Expected at the national rate",
+                    "Against chance",
+                ],
+                [
+                    [
+                        row["name"],
+                        row["recorded_crime"],
+                        row["referrals"],
+                        _round(row["rate"], 2),
+                        _round(row["expected"]),
+                        row["band"],
+                    ]
+                    for row in (self.funnel["rows"] if self.funnel else [])
+                ],
+                [False, True, True, True, True, False],
+            ),
         ]
 
+    @property
+    def funnel_label(self) -> str:
+        return Offence(self.scope.offence_group).label if self.scope.offence_group else "All"
 
-def national_report(*, scope: ReferralScope, peer_of: PoliceArea | None) -> NationalReport:
+
+def national_report(
+    *, scope: ReferralScope, peer_of: PoliceArea | None, openable_codes: frozenset = frozenset()
+) -> NationalReport:
     """Every area's referral rate, with small counts suppressed: this view is beyond any one
     area's own data, whoever looks at it."""
     crime_year = crime_year_for(financial_year_of(scope.period.start))
@@ -516,13 +625,86 @@ def national_report(*, scope: ReferralScope, peer_of: PoliceArea | None) -> Nati
     peers = []
     if peer_of is not None:
         by_id = {row["area_id"]: row for row in rows}
-        peers = [
-            {**by_id[area_id], "distance": distance}
-            for area_id, distance in peer_areas(area_id=peer_of.pk, crime=crime, area_ids=list(by_id))
-        ]
+        found = peer_areas(area_id=peer_of.pk, crime=crime, area_ids=list(by_id))
+        if found:
+            # The area itself first, so that its rate stands beside its peers'.
+            peers = [{**by_id[peer_of.pk], "distance": 0.0, "is_self": True}] + [
+                {**by_id[area_id], "distance": distance, "is_self": False} for area_id, distance in found
+            ]
     return NationalReport(
-        scope=scope, year_ending=year_ending, crime_year=crime_year, league=ranked, peers=peers, peer_of=peer_of
+        scope=scope,
+        year_ending=year_ending,
+        crime_year=crime_year,
+        league=ranked,
+        peers=peers,
+        peer_of=peer_of,
+        funnel=funnel_data(counts=counts, crime=crime, offence=denominator_offence) if crime else None,
+        openable_codes=openable_codes,
     )
+
+
+FUNNEL_STEPS = 40
+
+
+def funnel_data(*, counts: dict[int, int], crime: dict, offence: str) -> dict | None:
+    """Each area's rate against its recorded crime in `offence`, the national median rate as
+    the target, and the 95% and 99.8% control limits across the range of recorded crime.
+    Rates and bands are worked out from true counts but shown only where the count is (1 to 4
+    is "<5", with no rate or band), as everywhere beyond an area."""
+    areas = list(PoliceArea.objects.order_by("name").values_list("pk", "code", "name"))
+    sizes = {pk: crime.get((pk, offence)) for pk, _code, _name in areas}
+    true_rates = [rate_per_1000(counts.get(pk, 0), size) for pk, size in sizes.items() if size]
+    if not true_rates:
+        return None
+    # The target is the national rate (every area's referrals over all their recorded crime), as
+    # in the area dashboard's gaps; the median and upper quartile of the areas' rates give the
+    # opportunity.
+    target = rate_per_1000(
+        sum(counts.get(pk, 0) for pk, size in sizes.items() if size), sum(size for size in sizes.values() if size)
+    )
+    median = statistics.median(true_rates)
+    rows = []
+    for pk, code, name in areas:
+        size, count = sizes[pk], counts.get(pk, 0)
+        expected = target * size / 1000 if size else None
+        judgement = judge(count, expected)
+        hidden = is_suppressed(count)
+        rows.append(
+            {
+                "area_id": pk,
+                "code": code,
+                "name": name,
+                "recorded_crime": size,
+                "referrals": shown_count(count),
+                "rate": shown_rate(count, size),
+                "expected": expected,
+                "band": "Not shown (fewer than 5)" if hidden else (judgement.band.label if judgement else "No figures"),
+                "more_at_median": max(0.0, median * size / 1000 - count) if size else 0.0,
+            }
+        )
+    known = [size for size in sizes.values() if size]
+    low, high = max(1, min(known) // 2), max(known) * 1.1
+    steps = [low * (high / low) ** (step / (FUNNEL_STEPS - 1)) for step in range(FUNNEL_STEPS)]
+    limits = {
+        label: (
+            steps,
+            [control_limit(target * size / 1000, probability) * 1000 / size for size in steps],
+            [control_limit(target * size / 1000, 1 - probability) * 1000 / size for size in steps],
+        )
+        for label, probability in (("95%", LEVELS["95"]), ("99.8%", LEVELS["99.8"]))
+    }
+    q3 = statistics.quantiles(true_rates, n=4, method="inclusive")[2] if len(true_rates) > 1 else median
+    with_crime = [(pk, size) for pk, size in sizes.items() if size]
+    return {
+        "target": target,
+        "rows": rows,
+        "limits": limits,
+        "opportunity": {
+            "referrals": sum(counts.get(pk, 0) for pk, _size in with_crime),
+            "more_at_median": sum(max(0.0, median * size / 1000 - counts.get(pk, 0)) for pk, size in with_crime),
+            "more_at_upper_quartile": sum(max(0.0, q3 * size / 1000 - counts.get(pk, 0)) for pk, size in with_crime),
+        },
+    }
 
 
 def quarterly_return(*, area: PoliceArea, financial_year: FinancialYear, today: date) -> Table:

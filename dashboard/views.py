@@ -169,13 +169,17 @@ class NationalDashboardView(DashboardView):
         if peer_of is None and not self.request.user.sees_all_areas:
             peer_of = own_areas.first()
         self.own_areas = [] if self.request.user.sees_all_areas else list(own_areas)
-        return national_report(scope=self.filter_form.scope(), peer_of=peer_of)
+        return national_report(
+            scope=self.filter_form.scope(),
+            peer_of=peer_of,
+            openable_codes=frozenset(own_areas.values_list("code", flat=True)),
+        )
 
     def title(self):
         return "National comparison of RJ referrals"
 
     def charts(self, tables, csv_urls):
-        charts = national_charts(self.report, tables, csv_urls)
+        charts = national_charts(self.report, tables, csv_urls, highlight=self.own_areas)
         if self.colour_by_pledges():
             campaign = default_campaign()
             if campaign is not None:
@@ -196,11 +200,18 @@ class NationalDashboardView(DashboardView):
         context = super().get_context_data(**kwargs)
         context.update(
             own_areas=self.own_areas,
+            area_choices=PoliceArea.objects.order_by("name") if self.request.user.sees_all_areas else [],
             colour_by_pledges=self.colour_by_pledges(),
             rate_map_url=self.download_url(colour="rate"),
             pledge_map_url=self.download_url(colour="pledges"),
         )
         return context
+
+
+def pick_area(request):
+    """The administrators' area picker: to the chosen area's dashboard, if the user may open it."""
+    area = get_object_or_404(PoliceArea.objects.for_user(request.user), code=request.GET.get("code", ""))
+    return redirect("dashboard:area", code=area.code)
 
 
 def my_area_dashboard(request):

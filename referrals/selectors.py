@@ -215,3 +215,48 @@ def referral_counts_by_period(*, area, scope: ReferralScope, periods: list[Perio
     one query. Narrowing filters in `scope` apply; its own period is ignored."""
     span = ReferralScope(period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
     return _by_period(_area_rows(area, span).aggregate(**_period_aggregates(scope, periods)), periods)
+
+
+@dataclass(frozen=True)
+class QuarterCounts:
+    """An area's referrals received in each of a list of periods (oldest first), by referring
+    team, team category and offence group. Each maps a key (a team's id, a category's value, an
+    offence group's value) to one count per period. `teams` are the teams counted, by id: the
+    area's own, with or without referrals, and any other team its referrals name."""
+
+    periods: list[Period]
+    teams: dict[int, ReferringTeam]
+    by_team: dict[int, list[int]]
+    by_team_category: dict[str, list[int]]
+    by_offence_group: dict[str, list[int]]
+
+
+def referral_counts_by_quarter(*, area, periods: list[Period]) -> QuarterCounts:
+    """Referrals the area's providers received in each period, by referring team, team category
+    and offence group: every referral in the area, whatever its stage, counted on its received
+    date. Two queries whatever the data: one GROUP BY over the area's referrals in the span (team
+    and offence group, with one conditional count per period), and the teams themselves. A team's
+    category is its current one, as the referral list's filter reads it."""
+    span = ReferralScope(period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
+    counts = {
+        f"received_{index}": _count(Q(received_on__gte=period.start, received_on__lte=period.end))
+        for index, period in enumerate(periods)
+    }
+    rows = list(_area_rows(area, span).values_list("referring_team_id", "offence_group").annotate(**counts).order_by())
+    named = {team_id for team_id, _group, *_counts in rows}
+    teams = {team.pk: team for team in ReferringTeam.objects.filter(Q(area=area) | Q(pk__in=named)).order_by("name")}
+    empty = [0] * len(periods)
+    by_team = {team_id: list(empty) for team_id in teams}
+    by_category, by_group = {}, {}
+    for team_id, group, *per_period in rows:
+        category = teams[team_id].category
+        for totals, key in ((by_team, team_id), (by_category, category), (by_group, group)):
+            totals.setdefault(key, list(empty))
+            totals[key] = [total + count for total, count in zip(totals[key], per_period, strict=True)]
+    return QuarterCounts(
+        periods=list(periods),
+        teams=teams,
+        by_team=by_team,
+        by_team_category=by_category,
+        by_offence_group=by_group,
+    )

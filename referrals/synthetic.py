@@ -9,8 +9,14 @@ Row `i` of seed `s` depends only on (s, i), the area plans and today's date, so 
 same seed makes the same referrals whatever the count, and a larger count extends a smaller
 one. References are `SYN-<seed>-<i>`; rows whose reference is already there are skipped.
 
-`area_plans` and `synthetic_referral` are the pure part and are tested directly; the
-`ensure_*` functions and `existing_indices` touch the database."""
+The national world (`SyntheticWorld`, `generate_referrals --world`, what the demo loads) is
+the other way to fill the portal: every area refers at one national rate per 1,000 recorded
+crimes, with Poisson noise, except for PLANTED_SHORTFALLS. Its rows come from the same row
+builder (`SyntheticReferrals.row`).
+
+`area_plans`, `world_areas`, `SyntheticReferrals` and `SyntheticWorld` are the pure part and are
+tested directly; the `ensure_*`, `existing_*`, `recorded_crime_*` and `write_referrals`
+functions touch the database."""
 
 import io
 import random
@@ -270,6 +276,41 @@ _VICTIM_SATISFACTION = _Table(VICTIM_SATISFACTION)
 _OFFENDER_SATISFACTION = _Table(OFFENDER_SATISFACTION)
 
 
+def _team_categories_and_stages():
+    """The joint shares of justice stage and team category that the tables above give (a youth
+    justice team for some of the referrals with an offender under 18, otherwise the stage's
+    own mix): each category's national share of referrals, and the mix of justice stages
+    within each category, so that a referral can be drawn category first."""
+    youth = OFFENDER_UNDER_18 * YOUTH_JUSTICE_WHEN_UNDER_18
+    stage_total = sum(weight for _stage, weight in JUSTICE_STAGES)
+    joint: dict = {}
+    for stage, stage_weight in JUSTICE_STAGES:
+        stage_share = stage_weight / stage_total
+        pairs = TEAM_CATEGORIES[stage]
+        category_total = sum(weight for _category, weight in pairs)
+        joint[TeamCategory.YOUTH_JUSTICE, stage] = stage_share * youth
+        for category, weight in pairs:
+            joint[category, stage] = (
+                joint.get((category, stage), 0) + stage_share * (1 - youth) * weight / category_total
+            )
+    shares = dict.fromkeys(TeamCategory, 0.0)
+    for (category, _stage), share in joint.items():
+        shares[category] += share
+    stages = {
+        category: [(stage, joint[category, stage]) for stage, _w in JUSTICE_STAGES if (category, stage) in joint]
+        for category in TeamCategory
+        if shares[category]
+    }
+    return shares, stages, OFFENDER_UNDER_18 * (1 - YOUTH_JUSTICE_WHEN_UNDER_18) / (1 - youth)
+
+
+# Each team category's share of referrals nationally (about 21% probation, 11% victim care
+# unit, 10% prison, 9% victim service ... 6% youth justice, 4% custody), and the justice stages
+# within each.
+NATIONAL_TEAM_SHARES, JUSTICE_STAGES_GIVEN_CATEGORY, UNDER_18_OUTSIDE_YOUTH_JUSTICE = _team_categories_and_stages()
+_JUSTICE_STAGE_GIVEN_CATEGORY = _tables(JUSTICE_STAGES_GIVEN_CATEGORY)
+
+
 def synthetic_reference(seed: int, index: int) -> str:
     return f"{REFERENCE_PREFIX}-{seed}-{index:07d}"
 
@@ -367,10 +408,15 @@ class SyntheticReferrals:
         it is still at 'referred'), for its timeline."""
         rng = self.rng
         rng.seed(self.seed * 1_000_003 + index)  # each row stands alone, so rows can be skipped
-        randint, chance = rng.randint, rng.random
         plan = self.areas.pick(rng)
+        return self.row(rng, plan, plan.offences.pick(rng), synthetic_reference(self.seed, index))
 
-        offence_group = plan.offences.pick(rng)
+    def row(self, rng, plan: AreaPlan, offence_group: str, reference: str, *, category=None, received=None):
+        """The rest of a referral of `offence_group` in the plan's area, drawn from `rng`: its
+        flags, justice stage, team, dates, clocks and progress to today. With `category` (the
+        referring team's) the justice stage and the offender's age follow from it; with
+        `received` (a day's ordinal) that is the day the provider received it."""
+        randint, chance = rng.randint, rng.random
         subgroups = _SUBGROUPS.get(offence_group)
         offence_subgroup = subgroups.pick(rng) if subgroups and chance() < SUBGROUP_RECORDED else ""
         hate_crime = chance() < HATE_CRIME.get(offence_group, HATE_CRIME_OTHERWISE)
@@ -378,27 +424,25 @@ class SyntheticReferrals:
         sexual_harm = chance() < SEXUAL_HARM.get(offence_group, 0.0)
         flagged = hate_crime or domestic_abuse or sexual_harm
         enhanced = chance() < ENHANCED_RIGHTS + (ENHANCED_RIGHTS_FLAGGED if flagged else 0.0)
-        under_18 = chance() < OFFENDER_UNDER_18
-
-        justice_stage = _JUSTICE_STAGES.pick(rng)
-        initiator = _INITIATORS[justice_stage].pick(rng)
-        if under_18 and chance() < YOUTH_JUSTICE_WHEN_UNDER_18:
-            category = TeamCategory.YOUTH_JUSTICE
+        if category is None:
+            under_18 = chance() < OFFENDER_UNDER_18
+            justice_stage = _JUSTICE_STAGES.pick(rng)
+            initiator = _INITIATORS[justice_stage].pick(rng)
+            if under_18 and chance() < YOUTH_JUSTICE_WHEN_UNDER_18:
+                category = TeamCategory.YOUTH_JUSTICE
+            else:
+                category = _TEAM_CATEGORIES[justice_stage].pick(rng)
         else:
-            category = _TEAM_CATEGORIES[justice_stage].pick(rng)
+            under_18 = category == TeamCategory.YOUTH_JUSTICE or chance() < UNDER_18_OUTSIDE_YOUTH_JUSTICE
+            justice_stage = _JUSTICE_STAGE_GIVEN_CATEGORY[category].pick(rng)
+            initiator = _INITIATORS[justice_stage].pick(rng)
         team_ids = plan.teams.get(category) or next(iter(plan.teams.values()))
         providers = plan.provider_ids
 
         # Dates, working back from the day the provider received the referral, so that their
         # order always holds: reported <= informed <= requested <= referred <= received.
-        received = randint(self.first_day, self.last_day)
-        # Fewer arrive at weekends: most move to the Monday. An ordinal's remainder by 7 is 6
-        # on a Saturday and 0 on a Sunday.
-        remainder = received % 7
-        if remainder in (0, 6) and chance() < 0.8:
-            monday = received + (1 if remainder == 0 else 2)
-            if monday <= self.last_day:
-                received = monday
+        if received is None:
+            received = weekday_mostly(rng, randint(self.first_day, self.last_day), self.last_day)
         lag = chance()
         referred = received - (0 if lag < 0.55 else 1 if lag < 0.8 else randint(2, 7))
         victim_asked = chance() < VICTIM_ASKS[initiator]
@@ -429,7 +473,7 @@ class SyntheticReferrals:
             {
                 "provider_id": providers[0] if len(providers) == 1 else providers[randint(0, len(providers) - 1)],
                 "area_id": plan.area_id,
-                "reference": synthetic_reference(self.seed, index),
+                "reference": reference,
                 "referring_team_id": team_ids[0] if len(team_ids) == 1 else team_ids[randint(0, len(team_ids) - 1)],
                 "initiator": initiator.value,
                 "offence_group": offence_group,
@@ -503,8 +547,167 @@ class SyntheticReferrals:
         return stage, previous, day, attempts, outcome
 
 
+def weekday_mostly(rng: random.Random, received: int, last_day: int) -> int:
+    """Fewer referrals arrive at weekends: most move to the Monday, if that is not after
+    `last_day`. An ordinal's remainder by 7 is 6 on a Saturday and 0 on a Sunday."""
+    remainder = received % 7
+    if remainder in (0, 6) and rng.random() < 0.8:
+        monday = received + (1 if remainder == 0 else 2)
+        if monday <= last_day:
+            return monday
+    return received
+
+
 def _day(ordinal: int | None) -> date | None:
     return None if ordinal is None else date.fromordinal(ordinal)
+
+
+# A national world -----------------------------------------------------------------------
+#
+# Instead of a count of referrals spread over the areas, a world in which every area refers at
+# one national rate: its referrals in each offence group follow its recorded crime (so many per
+# 1,000), with Poisson noise, and come from its team categories in fixed national shares, over
+# the current financial year so far and the one before. Only the planted shortfalls stand out,
+# so that the dashboard's medians, funnels and gap alerts have something true to find.
+
+WORLD_REFERENCE_PREFIX = "SYNW"
+# Referrals per 1,000 recorded crimes nationally, before each group's RJ_PROPENSITY: 6 gives
+# violence 6 per 1,000, theft 3.6 and drug offences 0.3, about 4.6 per 1,000 of all recorded
+# crime, or some 26,000 referrals a year across England and Wales (fraud and other included).
+WORLD_RATE_PER_1000 = 6.0
+WORLD_YEARS = 2  # the current financial year so far and the one before
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A shortfall planted in the world: in the area with ONS code `code`, referrals in
+    `offence_group` at `factor` times the national rate, or from teams of `team_category` at
+    `factor` times the national share (the area's other categories make up the difference, so
+    its total follows its recorded crime)."""
+
+    code: str
+    factor: float
+    offence_group: str = ""
+    team_category: str = ""
+
+    def __post_init__(self):
+        if bool(self.offence_group) == bool(self.team_category) or not 0 <= self.factor < 1:
+            raise ValueError("A shortfall is in an offence group or a team category, at a factor from 0 to below 1.")
+
+
+# The world's planted shortfalls: large and small areas, offence groups and team categories.
+# Everywhere else, every count is within what chance would explain (apart from chance itself).
+PLANTED_SHORTFALLS = (
+    # Kent (large; the demo PCC office's area, so its dashboard leads with a shortfall): custody
+    # teams refer at a tenth of their national share.
+    Shortfall("E23000032", 0.1, team_category=TeamCategory.CUSTODY),
+    # West Midlands (large): theft offences at a third of the national rate.
+    Shortfall("E23000014", 1 / 3, offence_group=Offence.THEFT),
+    # Northamptonshire (medium): violence against the person at half the national rate.
+    Shortfall("E23000022", 0.5, offence_group=Offence.VIOLENCE),
+    # Cumbria (small): no referrals at all from probation.
+    Shortfall("E23000002", 0.0, team_category=TeamCategory.PROBATION),
+)
+
+
+@dataclass(frozen=True)
+class WorldArea:
+    plan: AreaPlan
+    per_year: dict  # offence group -> referrals expected in a whole financial year
+    categories: _Table  # team category, in national shares with any planted shortfall
+
+
+def world_areas(
+    areas, *, teams, providers, recorded_crime, rate=WORLD_RATE_PER_1000, shortfalls=PLANTED_SHORTFALLS
+) -> list[WorldArea]:
+    """The world's areas. `areas` is [(id, code)]; `teams` and `providers` as for area_plans;
+    `recorded_crime` {area id: {offence group: count}} (an area without any gets no referrals)."""
+    by_code: dict[str, list[Shortfall]] = {}
+    for shortfall in shortfalls:
+        by_code.setdefault(shortfall.code, []).append(shortfall)
+    outside = sum(OUTSIDE_RECORDED_CRIME.values())
+    result = []
+    for area_id, code in sorted(areas, key=lambda area: area[1]):
+        recorded = recorded_crime.get(area_id) or {}
+        per_year = {
+            str(group): rate * propensity * recorded.get(group, 0) / 1000 for group, propensity in RJ_PROPENSITY.items()
+        }
+        inside = sum(per_year.values())
+        for group, share in OUTSIDE_RECORDED_CRIME.items():
+            per_year[str(group)] = inside * share / (1 - outside)
+        shares = dict(NATIONAL_TEAM_SHARES)
+        for shortfall in by_code.get(code, []):
+            if shortfall.offence_group:
+                per_year[str(shortfall.offence_group)] *= shortfall.factor
+            else:
+                shares[shortfall.team_category] *= shortfall.factor
+        plan = AreaPlan(
+            area_id=area_id,
+            code=code,
+            weight=1.0,
+            provider_ids=tuple(sorted(providers[area_id])),
+            teams={category: tuple(sorted(ids)) for category, ids in teams[area_id].items()},
+            offences=_Table([(group, 1.0) for group in per_year]),
+        )
+        categories = _Table([(category, share) for category, share in shares.items() if share > 0])
+        result.append(WorldArea(plan, per_year, categories))
+    return result
+
+
+def world_reference_prefix(seed: int) -> str:
+    return f"{WORLD_REFERENCE_PREFIX}-{seed}-"
+
+
+class SyntheticWorld:
+    """The referrals of a national world, received up to `today`. Each (area, financial year,
+    offence group) has a whole year's count, drawn from a Poisson distribution; referral `n` of
+    it has the reference SYNW-<seed>-<area code>-<year>-<group number>-<n> and depends on nothing
+    else, so that a second run finds every one already there, and a later one adds those
+    received in between."""
+
+    def __init__(self, areas: list[WorldArea], *, seed: int, today: date, years: int = WORLD_YEARS):
+        self.areas = areas
+        self.seed = seed
+        self.today = today
+        current = financial_year_start(today)
+        self.year_starts = [current.replace(year=current.year - back) for back in range(years - 1, -1, -1)]
+        self.builder = SyntheticReferrals([area.plan for area in areas], seed=seed, today=today)
+
+    def cells(self):
+        """(area, year start, offence group, its number, whole year's count), in a fixed order."""
+        from scipy.stats import poisson
+
+        rng = random.Random()  # noqa: S311 (synthetic data, not security)
+        for area in self.areas:
+            for start in self.year_starts:
+                for number, group in enumerate(REFERRAL_OFFENCE_GROUPS):
+                    mean = area.per_year[str(group)]
+                    rng.seed(f"{world_reference_prefix(self.seed)}{area.plan.code}-{start.year}-{number:02d}")
+                    count = int(poisson.ppf(rng.random(), mean)) if mean > 0 else 0
+                    yield area, start, str(group), number, count
+
+    def rows(self, *, skip=frozenset()):
+        """The field values (and previous stage) of each referral received by today whose
+        reference is not in `skip`."""
+        rng, today = self.builder.rng, self.today.toordinal()
+        prefix = world_reference_prefix(self.seed)
+        for area, start, group, number, count in self.cells():
+            first = start.toordinal()
+            last = start.replace(year=start.year + 1).toordinal() - 1
+            if first > today:
+                continue
+            stem = f"{prefix}{area.plan.code}-{start.year}-{number:02d}-"
+            for n in range(count):
+                reference = f"{stem}{n:05d}"
+                if reference in skip:
+                    continue
+                rng.seed(reference)
+                received = rng.randint(first, last)
+                if received > today:
+                    continue
+                received = weekday_mostly(rng, received, min(last, today))
+                category = area.categories.pick(rng)
+                yield self.builder.row(rng, area.plan, group, reference, category=category, received=received)
 
 
 # Database side -------------------------------------------------------------------------
@@ -594,6 +797,30 @@ def recorded_crime_by_area() -> tuple[dict[int, dict[str, int]], dict[int, int]]
     return groups, totals
 
 
+def recorded_crime_for_world() -> dict[int, dict[str, int]]:
+    """Recorded crime by area and offence group in the latest year loaded for every area (a
+    year loaded for some areas only is never used, as on the dashboard). Empty when none is."""
+    from rjportal.areas.models import RecordedCrime
+    from rjportal.areas.selectors import complete_crime_years
+
+    years = complete_crime_years()
+    if not years:
+        return {}
+    groups: dict[int, dict[str, int]] = {}
+    rows = RecordedCrime.objects.filter(year_ending=years[-1], offence__in=list(RJ_PROPENSITY))
+    for area_id, offence, count in rows.values_list("area_id", "offence", "count"):
+        groups.setdefault(area_id, {})[offence] = count
+    return groups
+
+
+def existing_world_references(seed: int) -> set[str]:
+    """References of this seed's world referrals already in the database."""
+    from .models import Referral
+
+    prefix = world_reference_prefix(seed)
+    return set(Referral.objects.filter(reference__startswith=prefix).values_list("reference", flat=True))
+
+
 def existing_indices(seed: int) -> set[int]:
     """Row numbers of this seed's referrals already in the database, whoever holds them."""
     from .models import Referral
@@ -610,7 +837,8 @@ def existing_indices(seed: int) -> set[int]:
 def write_referrals(rows: list[tuple[dict, str]], *, events: bool = True) -> None:
     """Insert one batch of generated referrals, with their deadlines and (if `events`) one
     timeline event each, in one transaction. PostgreSQL takes them by COPY, several times
-    faster than a multi-row INSERT of this width; other databases through bulk_create."""
+    faster than a multi-row INSERT of this width; SQLite by one prepared INSERT run for every
+    row (bulk_create spends most of its time building SQL); other databases through bulk_create."""
     from django.db import connection, transaction
 
     from .models import Referral, ReferralEvent
@@ -619,6 +847,9 @@ def write_referrals(rows: list[tuple[dict, str]], *, events: bool = True) -> Non
     with transaction.atomic():
         if connection.vendor == "postgresql":
             _copy_referrals(connection, rows, events=events)
+            return
+        if connection.vendor == "sqlite":
+            _insert_referrals_sqlite(connection, rows, events=events)
             return
         referrals = []
         for values, _previous in rows:
@@ -699,3 +930,65 @@ def _copy_referrals(connection, rows, *, events: bool) -> None:
             timeline.seek(0)
             event_columns = "referral_id, from_stage, to_stage, happened_on, reason, actor_id, created_at"
             cursor.cursor.copy_expert(f"COPY {ReferralEvent._meta.db_table} ({event_columns}) FROM STDIN", timeline)
+
+
+def _insert_referrals_sqlite(connection, rows, *, events: bool) -> None:
+    """The SQLite counterpart of _copy_referrals: ids taken first (past the highest id ever
+    given, so none is reused), then one executemany for the referrals and one for the events.
+    Runs inside write_referrals' transaction."""
+    from django.utils import timezone
+
+    from .models import Referral, ReferralEvent
+    from .services import set_clock_deadlines
+
+    table = Referral._meta.db_table
+    fields = Referral._meta.concrete_fields
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    dates = {field.attname for field in fields if field.get_internal_type() == "DateField"}
+    defaults = {field.attname: field.get_db_prep_save(field.get_default(), connection) for field in fields}
+    names = [field.attname for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "  # noqa: S608 (our own table's name)
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        first = cursor.fetchone()[0] + 1
+        referrals, timeline = [], []
+        for pk, (values, previous) in enumerate(rows, start=first):
+            clocks = SimpleNamespace(**values)
+            set_clock_deadlines(clocks)
+            line = []
+            for name in names:
+                if name == "id":
+                    value = pk
+                elif name in ("created_at", "updated_at"):
+                    value = now
+                elif name in ("information_due_on", "referral_due_on"):
+                    value = getattr(clocks, name)
+                elif name in values:
+                    value = values[name]
+                else:
+                    value = defaults[name]
+                line.append(value.isoformat() if name in dates and value is not None else value)
+            referrals.append(line)
+            if events:
+                timeline.append(
+                    [
+                        pk,
+                        previous,
+                        values["stage"],
+                        values["stage_changed_on"].isoformat(),
+                        values["closure_reason"],
+                        now,
+                    ]
+                )
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", referrals)  # noqa: S608
+        if events:
+            cursor.executemany(
+                f"INSERT INTO {ReferralEvent._meta.db_table} "  # noqa: S608
+                "(referral_id, from_stage, to_stage, happened_on, reason, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                timeline,
+            )

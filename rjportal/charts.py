@@ -377,7 +377,7 @@ def funnel_plot(
         {
             "type": "scatter",
             "mode": "lines",
-            "name": "Target (national median)",
+            "name": "National rate",
             "x": [0, _plain(max(all_sizes))],
             "y": [_plain(target), _plain(target)],
             "line": {"color": TEXT_COLOUR, "width": 2},

@@ -133,8 +133,11 @@ def test_crime_type_gap_against_the_national_median(world):
     # no recorded crime in this world, so no rate: the median of [0.6, 2.0] is 1.3.
     assert violence["rate"] == pytest.approx(0.6)
     assert violence["national_median"] == pytest.approx(1.3)
-    assert violence["expected"] == pytest.approx(13.0)  # 1.3 * 10,000 / 1,000
-    assert violence["gap"] == pytest.approx(7.0)
+    # The national rate pools both: 46 referrals over 30,000 crimes = 1.533 per 1,000.
+    assert violence["national_rate"] == pytest.approx(46 / 30)
+    assert violence["expected"] == pytest.approx(46 / 3)  # 1.533 * 10,000 / 1,000
+    assert violence["gap"] == pytest.approx(46 / 3 - 6)
+    assert violence["more_at_median"] == pytest.approx(7.0)  # 1.3 * 10,000 / 1,000 - 6
     robbery = next(row for row in report.crime_gaps if row["offence_group"] == "robbery")
     # Robbery: Kent 0 per 1,000, Essex 0 per 1,000 in 2025/26: median 0, no shortfall.
     assert (robbery["rate"], robbery["national_median"], robbery["gap"]) == (0, 0, 0)
@@ -207,7 +210,26 @@ def test_national_league_ranks_by_rate_and_suppresses(world):
     assert [(row["name"], row["rank"]) for row in report.league[:2]] == [("Essex", 1), ("Kent", 2)]
     assert report.league[1]["rate"] == pytest.approx(0.3)
     assert all(row["rate"] == 0 for row in report.league[2:])  # no referrals against their totals
-    assert report.peers[0]["name"] == "Essex"
+    # The area itself comes first, so that its own rate stands beside its peers'.
+    assert [(peer["name"], peer["is_self"]) for peer in report.peers[:2]] == [("Kent", True), ("Essex", False)]
+
+
+def test_the_funnel_plot_judges_each_area_and_suppresses_small_counts(world):
+    report = national_report(
+        scope=ReferralScope(period=YEAR.period, offence_group="violence_against_the_person"), peer_of=None
+    )
+    rows = {row["name"]: row for row in report.funnel["rows"]}
+    # Violence rates: Kent 6 / 10,000 = 0.6; Essex 40 / 20,000 = 2.0; the others have no figures.
+    # The target is the national rate, 46 / 30,000 = 1.533 per 1,000 (the median is 1.3).
+    assert report.funnel["target"] == pytest.approx(46 / 30)
+    assert rows["Kent"]["expected"] == pytest.approx(46 / 3)
+    # P(X <= 6 | mean 15.33) = 0.0062: below the 95% limit; P(X >= 40 | mean 30.67) = 0.060: within.
+    assert rows["Kent"]["band"] == "Below the 95% limit"
+    assert rows["Essex"]["band"] == "Within what chance would explain"
+    assert rows["Dyfed-Powys"]["band"] == "No figures"
+    limits = report.funnel["limits"]["95%"]
+    assert all(lower < 1.3 < upper for lower, upper in zip(limits[1], limits[2], strict=True))
+    assert report.opportunity["more_at_median"] == pytest.approx(7.0)  # Kent 13 - 6; Essex is above
 
 
 def test_cached_national_counts_follow_new_and_changed_referrals(world):

@@ -57,11 +57,14 @@ def test_crime_type_gaps_rank_the_biggest_shortfall_first():
         (1, THEFT): 10000, (2, THEFT): 10000, (3, THEFT): 10000,
     }  # fmt: skip
     spreads = national_spreads(referrals=referrals, crime=crime, area_ids=area_ids)
-    # Robbery rates: 2, 20, 40 -> median 20. Theft rates: 5, 1, 3 -> median 3.
+    # Robbery rates: 2, 20, 40 -> median 20; national rate 62 / 3,000 = 20.67 per 1,000.
+    # Theft rates: 5, 1, 3 -> median 3; national rate 90 / 30,000 = 3 per 1,000.
     rows = crime_type_gaps(area_id=1, referrals=referrals, crime=crime, spreads=spreads)
     robbery, theft = rows[0], rows[1]
-    # Robbery: expected 20 * 1000 / 1000 = 20; actual 2; gap 18, far below chance.
-    assert (robbery["offence_group"], robbery["expected"], robbery["referrals"], robbery["gap"]) == (ROBBERY, 20, 2, 18)
+    # Robbery: expected 20.67 * 1000 / 1000 = 20.67; actual 2; gap 18.67, far below chance.
+    assert (robbery["offence_group"], robbery["referrals"]) == (ROBBERY, 2)
+    assert (robbery["expected"], robbery["gap"]) == (pytest.approx(62 / 3), pytest.approx(62 / 3 - 2))
+    assert robbery["more_at_median"] == 18  # at the median rate, 20 - 2
     assert robbery["rate"] == 2.0
     assert robbery["band"] == Band.FAR_BELOW
     # Theft: expected 3 * 10000 / 1000 = 30; actual 50; gap -20 (more than expected).

@@ -141,7 +141,7 @@ def test_own_area_counts_are_shown_in_full(client, pcc_user):
 
 def test_each_table_downloads_as_csv_and_the_whole_dashboard_as_xlsx(client, pcc_user):
     client.force_login(pcc_user)
-    keys = ["crime_type", "teams", "team_categories", "funnel", "drop_out", "trend"]
+    keys = ["crime_type", "teams", "team_categories", "funnel", "drop_out", "trend", "change_alerts"]
     keys += ["scorecard", "spend", "budget", "costs", "benefit"]
     for key in keys:
         response = client.get(kent_url(), {"export": key})
@@ -202,3 +202,43 @@ def test_without_recorded_crime_the_dashboard_says_no_rates_can_be_worked_out(cl
     client.force_login(pcc_user)
     page = client.get(kent_url()).content.decode()
     assert "No police recorded crime figures are loaded, so no rates can be worked out." in page
+
+
+def test_league_rows_link_to_the_dashboards_the_viewer_may_open(client, admin_user, pcc_user):
+    call_command("import_recorded_crime", "rjportal/areas/data/recorded_crime_by_pfa_2023.csv", verbosity=0)
+    client.force_login(admin_user)
+    page = client.get(reverse("dashboard:index")).content.decode()
+    assert f'<a class="govuk-link" href="{reverse("dashboard:area", args=[ESSEX])}">Essex</a>' in page
+    assert f'<a class="govuk-link" href="{reverse("dashboard:area", args=[KENT])}">Kent</a>' in page
+    client.force_login(pcc_user)
+    page = client.get(reverse("dashboard:index")).content.decode()
+    assert f'href="{reverse("dashboard:area", args=[KENT])}">Kent</a>' in page
+    assert f'href="{reverse("dashboard:area", args=[ESSEX])}"' not in page
+
+
+def test_administrators_pick_an_area_and_pcc_staff_only_their_own(client, admin_user, pcc_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("dashboard:index")).content.decode()
+    assert "Open an area&#x27;s dashboard" in page or "Open an area's dashboard" in page
+    response = client.get(reverse("dashboard:pick"), {"code": ESSEX})
+    assert response.url == reverse("dashboard:area", args=[ESSEX])
+    client.force_login(pcc_user)
+    assert client.get(reverse("dashboard:pick"), {"code": ESSEX}).status_code == 404
+    assert client.get(reverse("dashboard:pick"), {"code": KENT}).url == reverse("dashboard:area", args=[KENT])
+
+
+def test_the_national_page_shows_the_funnel_plot_with_its_table(client, pcc_user):
+    call_command("import_recorded_crime", "rjportal/areas/data/recorded_crime_by_pfa_2023.csv", verbosity=0)
+    client.force_login(pcc_user)
+    response = client.get(reverse("dashboard:index"), {"offence_group": "robbery"})
+    page = response.content.decode()
+    assert "Which areas stand out from chance" in page
+    assert "Robbery referrals per 1,000 recorded crimes against recorded crime, with control limits" in page
+    rows = list(csv.reader(io.StringIO(b"".join(
+        client.get(reverse("dashboard:index"), {"offence_group": "robbery", "export": "funnel_plot"}).streaming_content
+    ).decode("utf-8-sig"))))  # fmt: skip
+    assert rows[0] == [
+        "Police area", "Recorded crime", "Referrals", "Rate per 1,000", "Expected at the national rate",
+        "Against chance",
+    ]  # fmt: skip
+    assert len(rows) == 44
