@@ -8,6 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: help install assets db run test test-only browsers lint format bench clean
 
@@ -40,9 +41,12 @@ db: install
 	$(MANAGE) import_recorded_crime rjportal/areas/data/recorded_crime_by_pfa_2023.csv
 	$(MANAGE) seed_demo
 
+# The background worker (large referral imports) runs beside the web server and stops with it.
 run: install assets db
-	@echo "Serving RJ Portal at http://127.0.0.1:8000 (Ctrl+C to stop)"
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "Serving RJ Portal at http://127.0.0.1:$(PORT), with its background worker (Ctrl+C to stop both)"
+	@trap 'kill 0' EXIT; \
+	$(MANAGE) db_worker --no-reload & \
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 browsers:
 	@bash scripts/ensure-chromium
@@ -70,3 +74,9 @@ clean:
 # Not part of `make test`; see bench/run.py for the settings.
 bench: install assets
 	$(PY) bench/run.py
+
+# Backup and restore drill: pg_dump a scratch PostgreSQL database, pg_restore it into a fresh
+# one and compare every table's row count and dashboard figures (RESTORE_DRILL_PG, default
+# postgres://postgres@127.0.0.1:5432). Not part of `make test`.
+restore-drill: install
+	bash scripts/restore-drill

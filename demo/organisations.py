@@ -1,8 +1,15 @@
 """The demonstration organisations and one signed-in user of each role."""
 
-from rjportal.accounts.constants import Role
+from base64 import b32decode
+
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rjportal.accounts.constants import TWO_FACTOR_REQUIRED_ROLES, Role
 from rjportal.accounts.models import User
 from rjportal.accounts.services import user_create
+from rjportal.accounts.two_factor import BACKUP_DEVICE_NAME
 from rjportal.areas.models import PoliceArea
 from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
@@ -37,6 +44,12 @@ DEMO_USERS = [
 ]
 
 DEMO_PASSWORD = "demo-password-rj-2026"  # noqa: S105 (published on purpose; DEBUG only)
+# The demo accounts whose role must use a second factor share one authenticator app key and one
+# set of backup codes, published like the password (DEBUG only). Every run of seed_demo puts
+# them back, so a used backup code works again after the next `make run`.
+DEMO_TOTP_KEY = "RJPORTALDEMOTOTPKEYRJPORTALDEMO2"  # base32, as an authenticator app takes it
+DEMO_TOTP_DEVICE_NAME = "Demo authenticator app"
+DEMO_BACKUP_CODES = [f"rjdemo{number:02d}" for number in range(1, 11)]
 
 
 def seed_organisations_and_users() -> int:
@@ -57,7 +70,30 @@ def seed_organisations_and_users() -> int:
         user.set_password(DEMO_PASSWORD)
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
+        if role in TWO_FACTOR_REQUIRED_ROLES:
+            _give_demo_second_factor(user)
     return created
+
+
+def _give_demo_second_factor(user: User) -> None:
+    """The published demo authenticator key and backup codes, in place of any app set up
+    before (passkeys someone added while trying the demo are kept)."""
+    TOTPDevice.objects.filter(user=user).exclude(name=DEMO_TOTP_DEVICE_NAME).delete()
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name=DEMO_TOTP_DEVICE_NAME,
+        defaults={"key": b32decode(DEMO_TOTP_KEY).hex(), "confirmed": True, "throttling_failure_count": 0},
+    )
+    device, _ = StaticDevice.objects.update_or_create(
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True, "throttling_failure_count": 0}
+    )
+    device.token_set.all().delete()
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in DEMO_BACKUP_CODES)
+
+
+def demo_totp_code() -> str:
+    """The code an authenticator app with the demo key shows now (it changes every 30 seconds)."""
+    return f"{TOTP(b32decode(DEMO_TOTP_KEY)).token():06d}"
 
 
 def demo_admin() -> User:

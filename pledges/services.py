@@ -18,6 +18,7 @@ from rjportal.audit.constants import AuditAction
 from rjportal.audit.services import audit_record, audited_update, model_changes
 from rjportal.imports import ImportRejected, RowError, file_line, read_csv_as_text
 from rjportal.periods import months_before
+from rjportal.web.ratelimits import lock_keys
 
 from .constants import (
     DEFAULT_PERSONAL_DATA_MONTHS,
@@ -86,12 +87,15 @@ def pledge_sign(
     campaign: signing again updates an unconfirmed pledge and sends a fresh link (earlier links
     stop working), and tells the owner of a confirmed pledge by email instead. Raises
     RateLimited before writing anything when the IP address or email has signed too often."""
-    now = timezone.now()
     email = email.strip()
     today = timezone.localdate()
     if not PledgeCampaign.objects.open_on(today).filter(pk=campaign.pk).exists():
         raise ValidationError({"campaign": f"Signing for {campaign.title} is closed."})
     ip_hash, email_hash = keyed_hash("ip", ip_address or "unknown"), keyed_hash("email", email)
+    # Simultaneous signups from one address or for one email take turns to count and record,
+    # so that none of them slips past the limit (the lock is held until this transaction ends).
+    lock_keys(f"pledge-ip:{ip_hash}", f"pledge-email:{email_hash}")
+    now = timezone.now()
     _check_rate_limits(ip_hash=ip_hash, email_hash=email_hash, now=now)
     SignupAttempt.objects.create(ip_hash=ip_hash, email_hash=email_hash)
 

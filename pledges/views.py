@@ -18,6 +18,7 @@ from rjportal.csp import ChartsCspMixin
 from rjportal.exports import csv_response
 from rjportal.imports import ImportRejected
 from rjportal.listing import paginate, sort_queryset
+from rjportal.web.addresses import client_address
 
 from .constants import OPEN_DATA_LICENCE, OPEN_DATA_LICENCE_URL, PledgeStatus
 from .forms import (
@@ -199,12 +200,6 @@ class PrivacyView(TemplateView):
 # Signing -----------------------------------------------------------------------------------
 
 
-def client_ip(request) -> str:
-    """The address the request came from. Behind a proxy, the proxy must pass the client's
-    address as REMOTE_ADDR (as gunicorn does with --forwarded-allow-ips)."""
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @public
 class SignView(View):
     def dispatch(self, request, *args, **kwargs):
@@ -234,7 +229,7 @@ class SignView(View):
                 email=data["email"],
                 statement=data["statement"],
                 consent_to_publish=data["consent_to_publish"],
-                ip_address=client_ip(request),
+                ip_address=client_address(request),
                 site_url=request.build_absolute_uri("/"),
             )
         except RateLimited as limited:

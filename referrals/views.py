@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -70,13 +71,52 @@ class ReferralListView(RoleRequiredMixin, ListView):
         export = request.GET.get("format")
         if export in ("csv", "xlsx"):
             referrals = self.get_queryset()
-            audit_record(
-                actor=request.user,
-                action=AuditAction.EXPORT,
-                summary=f"Exported referrals as {export.upper()} ({request.GET.urlencode()})",
-            )
+            self.audit(AuditAction.EXPORT, f"Exported {{rows}} as {export.upper()}", rows=referrals.count())
             return referrals_csv(referrals) if export == "csv" else referrals_xlsx(referrals)
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        page = response.context_data["referrals"]
+        self.audit(
+            AuditAction.VIEW,
+            f"Viewed the referral list (page {page.number}): {{rows}} matched",
+            rows=page.paginator.count,
+        )
+        return response
+
+    def audit(self, action, summary: str, *, rows: int) -> None:
+        """Record a view or export of the list: which filters, how many referrals matched."""
+        filters = self.filters_applied()
+        described = "; ".join(f"{label}: {value}" for label, value in filters.items()) or "no filters"
+        audit_record(
+            actor=self.request.user,
+            action=action,
+            record_type=Referral,
+            summary=summary.format(rows=f"{rows} referral{'' if rows == 1 else 's'}") + f" ({described})",
+            changes={"filters": filters, "rows": rows, "query": self.request.GET.urlencode()},
+        )
+
+    def filters_applied(self) -> dict[str, str]:
+        """The list's filters as the person chose them, by label."""
+        form = self.filter_form
+        if not form.is_bound:
+            return {}
+        if not form.is_valid():
+            return {"Filters": "not valid, so nothing matched"}
+        applied = {}
+        for name, value in form.cleaned_data.items():
+            if value in (None, "", [], False):
+                continue
+            field = form.fields[name]
+            choices = {} if isinstance(field, forms.ModelChoiceField) else dict(getattr(field, "choices", None) or [])
+            if isinstance(value, list):
+                text = ", ".join(str(choices.get(item, item)) for item in value)
+            elif value is True:
+                text = "yes"
+            elif isinstance(value, str) and value in choices:
+                text = str(choices[value])
+            else:
+                text = str(value)
+            applied[str(field.label)] = text
+        return applied
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from rjportal.web.security import security_txt
 from rjportal.web.views import HomeView, healthz
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
     path("accounts/", include("rjportal.accounts.urls")),
     path("pages/", include("rjportal.web.urls")),
     # The public "RJ in your area" pages sit under each area's address.
@@ -16,6 +18,7 @@ urlpatterns = [
     path("referrals/import/", include("referrals.import_urls")),
     path("referrals/", include("referrals.urls")),
     path("api/", include("referrals.api.urls")),
+    path("api-tokens/", include("rjportal.apitokens.urls")),
     path("pledges/", include("pledges.urls")),
     path("strategy/", include("strategy.urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -3,18 +3,24 @@ about a referral's values is checked by the services, so the web, file import an
 
 from rest_framework import serializers
 
-from rjportal.areas.models import PoliceArea
 from rjportal.organisations.models import Organisation
 
 from ..constants import ClockStatus, ClosureReason, InterventionType, Stage
 from ..models import Referral, ReferralEvent, ReferringTeam
 from ..services import EDITABLE_FIELDS, allowed_transitions
+from .schema import AreaCodeField
 
-AREA_HELP = "ONS police force area code, for example E23000032"
+
+def _blank_or_choice(field_name: str, help_text: str = "") -> serializers.ChoiceField:
+    """A referral's optional choice as the API returns it: one of its choices, or "" when none
+    has been recorded (the schema lists "" among the values, as the responses give it)."""
+    return serializers.ChoiceField(
+        choices=Referral._meta.get_field(field_name).choices, allow_blank=True, read_only=True, help_text=help_text
+    )
 
 
 class ReferringTeamSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=AREA_HELP)
+    area = AreaCodeField(read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
 
     class Meta:
@@ -33,7 +39,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     must be annotated with `with_clocks`)."""
 
     provider_name = serializers.CharField(source="provider.name", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=AREA_HELP)
+    area = AreaCodeField(read_only=True)
+    offence_subgroup = _blank_or_choice("offence_subgroup", "Blank when the offence group has no subgroups")
+    intervention_type = _blank_or_choice("intervention_type", "Blank until the referral reaches intervention")
+    closure_reason = _blank_or_choice("closure_reason", "Blank unless the referral was closed")
     area_name = serializers.CharField(source="area.name", read_only=True)
     referring_team_name = serializers.CharField(source="referring_team.name", read_only=True)
     information_clock = serializers.ChoiceField(
@@ -83,29 +92,56 @@ class ReferralDetailSerializer(ReferralSerializer):
         return [stage.value for stage in allowed_transitions(referral)]
 
 
-class ReferralWriteSerializer(serializers.ModelSerializer):
-    """The values a provider records. `provider` is only accepted from national administrators
-    creating a referral; provider staff always record for their own organisation."""
+class ReferralUpdateSerializer(serializers.ModelSerializer):
+    """The values a provider records and may change. A referral's provider never changes: a
+    `provider` sent with a change is ignored, like any other value not listed here."""
 
-    provider = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
-        help_text="RJ provider id: national administrators only, when recording a referral",
-    )
-    area = serializers.SlugRelatedField(slug_field="code", queryset=PoliceArea.objects.all(), help_text=AREA_HELP)
+    area = AreaCodeField()
     referring_team = serializers.PrimaryKeyRelatedField(
         queryset=ReferringTeam.objects.all(), help_text="Referring team id (see referring-teams)"
     )
 
     class Meta:
         model = Referral
-        fields = ["provider", *EDITABLE_FIELDS]
+        fields = EDITABLE_FIELDS
         # Cross-field and uniqueness rules are the services' to check, with the web's words.
         validators = []
 
-    def __init__(self, *args, with_provider: bool = True, **kwargs):
+
+class ReferralCreateSerializer(ReferralUpdateSerializer):
+    """A new referral. Provider staff always record for their own organisation, so `provider`
+    is ignored from them; national administrators must give it."""
+
+    provider = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text="RJ provider id: required from national administrators, ignored from provider staff",
+    )
+
+    class Meta(ReferralUpdateSerializer.Meta):
+        fields = ["provider", *EDITABLE_FIELDS]
+
+    def __init__(self, *args, with_provider: bool | None = None, **kwargs):
+        """`with_provider`: True for national administrators (required), False for provider
+        staff (not read at all); None, as the schema sees it, leaves it optional."""
         super().__init__(*args, **kwargs)
-        if not with_provider:
+        if with_provider:
+            self.fields["provider"].required = True
+        elif with_provider is False:
             del self.fields["provider"]
+
+
+def _satisfaction(message: str, help_text: str) -> serializers.IntegerField:
+    """A satisfaction score, refused outside 1 to 5 with the services' words."""
+    return serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=5,
+        help_text=help_text,
+        error_messages={"min_value": message, "max_value": message},
+    )
 
 
 class ReferralTransitionSerializer(serializers.Serializer):
@@ -116,5 +152,9 @@ class ReferralTransitionSerializer(serializers.Serializer):
         choices=InterventionType.choices, required=False, allow_blank=True, default=""
     )
     agreement_reached = serializers.BooleanField(required=False, allow_null=True, default=None)
-    victim_satisfaction = serializers.IntegerField(required=False, allow_null=True, default=None)
-    offender_satisfaction = serializers.IntegerField(required=False, allow_null=True, default=None)
+    victim_satisfaction = _satisfaction(
+        "Select the victim's satisfaction from 1 to 5", "1 to 5: required when completing"
+    )
+    offender_satisfaction = _satisfaction(
+        "Select the offender's satisfaction from 1 to 5", "1 to 5, where the offender took part"
+    )

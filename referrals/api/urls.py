@@ -1,7 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from .views import DocsView, ReferralViewSet, ReferringTeamViewSet, SchemaView
+from .views import ApiNotFoundView, DocsView, ReferralViewSet, ReferringTeamViewSet, SchemaView
 
 app_name = "api"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
+    # Last: everything else under /api/ is a JSON 404.
+    re_path(r"^.*/$", ApiNotFoundView.as_view(), name="not_found"),
 ]

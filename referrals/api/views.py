@@ -8,6 +8,8 @@ DRF exempts its views from the project's LoginRequiredMiddleware (token-authenti
 have no session) and leaves authentication to the permission classes: anonymous requests get
 401 with `WWW-Authenticate: Token`."""
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -16,11 +18,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.services import audit_record
@@ -30,18 +33,45 @@ from ..services import referral_create, referral_transition, referral_update
 from .filters import ReferralFilter, ReferringTeamFilter
 from .permissions import CanChangeReferrals, HasReferralAccess
 from .serializers import (
+    ReferralCreateSerializer,
     ReferralDetailSerializer,
     ReferralSerializer,
     ReferralTransitionSerializer,
-    ReferralWriteSerializer,
+    ReferralUpdateSerializer,
     ReferringTeamSerializer,
 )
 
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+
 
 class ApiPagination(PageNumberPagination):
+    """Pages of 100, or `page_size` (sizes above 1000 give 1000). A page or page size that is
+    not a whole number from 1 is refused rather than quietly replaced: a page that does not
+    exist is a 404, a page size a 400."""
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
+            raise ValidationError({self.page_size_query_param: ["Enter a whole number from 1"]})
+        return min(int(raw), self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not WHOLE_NUMBER.fullmatch(raw):
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message="Not a whole number"))
+        return raw
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 def service_errors(error: DjangoValidationError) -> ValidationError:
@@ -62,17 +92,21 @@ def service_errors(error: DjangoValidationError) -> ValidationError:
     retrieve=extend_schema(summary="One referral with its timeline"),
     create=extend_schema(
         summary="Record a referral",
-        request=ReferralWriteSerializer,
+        request=ReferralCreateSerializer,
         responses={201: ReferralDetailSerializer},
-        description="Provider staff record referrals for their own organisation; national administrators "
-        "must give `provider`.",
+        description="Provider staff record referrals for their own organisation (a `provider` they send is "
+        "ignored); national administrators must give `provider`.",
     ),
     update=extend_schema(
-        summary="Change a referral", request=ReferralWriteSerializer, responses=ReferralDetailSerializer
+        summary="Change a referral",
+        request=ReferralUpdateSerializer,
+        responses=ReferralDetailSerializer,
+        description="Every value the provider records, as when recording it. A referral's provider never "
+        "changes: `provider` is not among the values.",
     ),
     partial_update=extend_schema(
         summary="Change some of a referral's values",
-        request=ReferralWriteSerializer,
+        request=ReferralUpdateSerializer,
         responses=ReferralDetailSerializer,
     ),
 )
@@ -125,7 +159,7 @@ class ReferralViewSet(
 
     def create(self, request, *args, **kwargs):
         user = request.user
-        serializer = ReferralWriteSerializer(data=request.data, with_provider=user.is_national_admin)
+        serializer = ReferralCreateSerializer(data=request.data, with_provider=user.is_national_admin)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         provider = values.pop("provider") if user.is_national_admin else user.organisation
@@ -138,7 +172,7 @@ class ReferralViewSet(
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         referral = self.get_object()
-        serializer = ReferralWriteSerializer(referral, data=request.data, partial=partial, with_provider=False)
+        serializer = ReferralUpdateSerializer(referral, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         try:
             referral_update(actor=request.user, referral=referral, **serializer.validated_data)
@@ -205,3 +239,14 @@ class DocsView(SpectacularSwaggerSplitView):
         view = super().as_view(**initkwargs)
         view.login_required = True
         return view
+
+
+class ApiNotFoundView(APIView):
+    """Any other address under /api/ (`/api/v1/referrals/0.5/`, a mistyped path): a JSON 404 like
+    the API's own, after the same authentication, rather than the site's HTML page."""
+
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound()

@@ -83,6 +83,18 @@ PLEDGE_REGISTER = Task(
 )
 ADMIN = Task("Administration", "admin:index", "Manage organisations, users and roles.", in_navigation=False)
 PASSWORD = Task("Change your password", "password_change", "Choose a new password.", in_navigation=False)
+SECURITY = Task(
+    "Two-factor sign-in",
+    "account_security",
+    "Your authenticator app, passkeys and backup codes for signing in.",
+    in_navigation=False,
+)
+API_TOKENS = Task(
+    "API tokens",
+    "apitokens:list",
+    "Create and revoke the tokens your systems use to record referrals through the API.",
+    in_navigation=False,
+)
 
 TASKS_BY_ROLE = {
     Role.NATIONAL_ADMIN: [
@@ -101,6 +113,7 @@ TASKS_BY_ROLE = {
         PLEDGE_IMPORT,
         ADMIN,
         PASSWORD,
+        SECURITY,
     ],
     Role.PCC_STAFF: [
         MY_DASHBOARD,
@@ -113,9 +126,19 @@ TASKS_BY_ROLE = {
         AREAS,
         MY_ORGANISATION,
         PASSWORD,
+        SECURITY,
     ],
-    Role.PROVIDER_STAFF: [REFERRALS, ACCREDITATION, COMMISSIONING, AREAS, MY_ORGANISATION, PASSWORD],
-    Role.PLEDGE_MODERATOR: [PLEDGE_MODERATION, AREAS, PLEDGE_REGISTER, PASSWORD],
+    Role.PROVIDER_STAFF: [
+        REFERRALS,
+        ACCREDITATION,
+        COMMISSIONING,
+        AREAS,
+        MY_ORGANISATION,
+        API_TOKENS,
+        PASSWORD,
+        SECURITY,
+    ],
+    Role.PLEDGE_MODERATOR: [PLEDGE_MODERATION, AREAS, PLEDGE_REGISTER, PASSWORD, SECURITY],
 }
 
 

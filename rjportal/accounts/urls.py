@@ -1,14 +1,29 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from .forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
-from .views import SignInView, TwoFactorSetupView, TwoFactorVerifyView
+from .views import (
+    BackupCodesNewView,
+    BackupCodesView,
+    PasskeyRemoveView,
+    SecurityView,
+    SignInView,
+    TwoFactorBackupVerifyView,
+    TwoFactorSetupView,
+    TwoFactorVerifyView,
+)
 
 urlpatterns = [
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("two-factor/setup/", TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path("two-factor/backup-code/", TwoFactorBackupVerifyView.as_view(), name="two_factor_backup_verify"),
+    path("two-factor/backup-codes/", BackupCodesView.as_view(), name="two_factor_backup_codes"),
+    path("two-factor/backup-codes/new/", BackupCodesNewView.as_view(), name="two_factor_backup_codes_new"),
+    path("security/", SecurityView.as_view(), name="account_security"),
+    path("security/passkeys/<int:pk>/remove/", PasskeyRemoveView.as_view(), name="passkey_remove"),
+    path("passkeys/", include("rjportal.accounts.webauthn_urls")),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),

@@ -8,16 +8,26 @@ from .constants import AuditAction
 from .models import AuditEvent
 
 
-def audit_record(*, actor, action: AuditAction, summary: str, target: models.Model | None = None, changes=None):
+def audit_record(
+    *,
+    actor,
+    action: AuditAction,
+    summary: str,
+    target: models.Model | None = None,
+    changes=None,
+    record_type: type[models.Model] | None = None,
+):
     """Write one audit event. Call it inside the transaction of the change it records, so
-    that the change and its record stand or fall together."""
+    that the change and its record stand or fall together. `record_type` names the kind of
+    record an event about many of them concerns (a list page, an export), with no one target."""
     if actor is not None and not actor.is_authenticated:
         actor = None
+    kind = target if target is not None else record_type
     return AuditEvent.objects.create(
         actor=actor,
         actor_email=actor.email if actor else "",
         action=action,
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_type=ContentType.objects.get_for_model(kind) if kind is not None else None,
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:200] if target is not None else "",
         summary=summary[:500],

@@ -27,7 +27,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -44,6 +43,7 @@ INSTALLED_APPS = [
     "rjportal.areas",
     "rjportal.organisations",
     "rjportal.accounts",
+    "rjportal.apitokens",
     "rjportal.web",
     # Domain apps.
     "referrals",
@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy everywhere; Cache-Control: no-store for signed-in pages, the API and downloads.
+    "rjportal.web.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -64,7 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "rjportal.accounts.middleware.AdminTwoFactorMiddleware",
+    "rjportal.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
@@ -114,9 +116,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-# National administrators confirm each sign-in with a code from an authenticator app (TOTP,
-# django-otp): see rjportal.accounts.middleware.
-ADMIN_TWO_FACTOR_REQUIRED = env.bool("ADMIN_TWO_FACTOR_REQUIRED", default=True)
+# Second factors (django-otp): national administrators, PCC office staff and pledge moderators
+# confirm each sign-in with an authenticator app (TOTP) or a passkey; provider staff may choose
+# to. Off, nobody is asked (the test settings' default). See rjportal.accounts.two_factor.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "RJ Portal"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
@@ -185,18 +188,33 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 REST_FRAMEWORK = {
+    # Provider systems send an API token (hashed, expiring, see rjportal.apitokens); people
+    # signed in to the web use their session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "rjportal.apitokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per token (per person for sessions), counted in the default cache; over either rate the
+    # API answers 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rjportal.apitokens.throttles.ApiBurstThrottle",
+        "rjportal.apitokens.throttles.ApiSustainedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_burst": env.str("API_THROTTLE_BURST_RATE", default="20/second"),
+        "api_sustained": env.str("API_THROTTLE_SUSTAINED_RATE", default="2000/hour"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "referrals.api.schema.ApiAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RJ Portal API",
     "VERSION": "1.0.0",
+    # Separate request and response components, so that a request's schema has only what a
+    # client may send and a response's only what the API returns.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -243,3 +261,34 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default="localhost")
 OTP_WEBAUTHN_RP_NAME = "RJ Portal"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=["http://localhost:8000"])
+# A passkey is a second factor after the password, never a way to sign in without one.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# Audit review (/audit/unusual/): a user who views more than this many referrals in a day, and
+# any view or export of case-level records outside working hours (Europe/London, Monday to
+# Friday, "HH:MM,HH:MM"), are listed for the data protection officer.
+AUDIT_UNUSUAL_VIEWS_PER_DAY = env.int("AUDIT_UNUSUAL_VIEWS_PER_DAY", default=200)
+AUDIT_WORKING_HOURS = env.list("AUDIT_WORKING_HOURS", default=["07:00", "19:00"])
+# The records whose every view is case-level access (app_label.model).
+AUDIT_CASE_LEVEL_MODELS = ["referrals.referral"]
+
+# The visitor's address (rate limits, sign-in lockout): rjportal.web.addresses. With no proxy
+# trusted, the address of the connection itself. Behind proxies that each append to
+# X-Forwarded-For, set TRUSTED_PROXY_COUNT to how many there are, and TRUSTED_PROXIES to the
+# addresses or networks the last of them connects from (then a request from anywhere else is
+# taken at its own address).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "rjportal.web.addresses.client_address"
+
+# Password reset requests: per address per hour, and per email address per day. Over either,
+# the page says the same as ever and no email is sent.
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", default=10)
+PASSWORD_RESETS_PER_EMAIL_PER_DAY = env.int("PASSWORD_RESETS_PER_EMAIL_PER_DAY", default=3)
+
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability.
+SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="mailto:security@rjportal.invalid")
+
+# The default cache: national referral counts and the API's rate limits. Local memory suits one
+# process; several gunicorn workers want a shared one (dbcache://..., rediscache://...).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

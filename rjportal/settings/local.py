@@ -4,9 +4,9 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
-# Off on a developer machine, so that the demo administrator signs in with the password
-# `make run` prints; ADMIN_TWO_FACTOR_REQUIRED=1 turns it on to try it.
-ADMIN_TWO_FACTOR_REQUIRED = env.bool("ADMIN_TWO_FACTOR_REQUIRED", default=False)
+# Second factors are on here too: `make run` prints the demo accounts' authenticator key, a
+# current code and backup codes. TWO_FACTOR_REQUIRED=0 turns the step off.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 # Plain storage, so pages render without running collectstatic first.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

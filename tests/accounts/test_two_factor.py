@@ -1,5 +1,6 @@
-"""Two-factor sign-in for national administrators (django-otp, TOTP): set up at the first
-sign-in, a code at every later one, and nobody else asked."""
+"""Two-factor sign-in (django-otp, TOTP): for national administrators, PCC office staff and
+pledge moderators set up at the first sign-in and a code at every later one; provider staff are
+asked only once they have chosen to set it up (tests/accounts/test_two_factor_factors.py)."""
 
 import time
 
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rjportal.apitokens.services import api_token_create
 from rjportal.audit.models import AuditEvent
 from tests import factories
 from tests.factories import TEST_PASSWORD
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def required(settings):
-    settings.ADMIN_TWO_FACTOR_REQUIRED = True
+    settings.TWO_FACTOR_REQUIRED = True
 
 
 def code_for(device: TOTPDevice) -> str:
@@ -98,12 +100,16 @@ def test_the_right_code_confirms_the_app_and_lets_the_administrator_on(client, a
 
     response = client.post(reverse("two_factor_setup") + "?next=/referrals/", {"code": code_for(device)})
 
+    # The first factor comes with backup codes, shown once before going on.
     assert response.status_code == 302
-    assert response["Location"] == "/referrals/"
+    assert response["Location"] == reverse("two_factor_backup_codes") + "?next=%2Freferrals%2F"
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(reverse("referrals:list")).status_code == 200
-    assert AuditEvent.objects.filter(actor=admin_user, summary__contains="two-factor").count() == 1
+    assert AuditEvent.objects.filter(
+        actor=admin_user, summary__contains="two-factor sign-in with an authenticator app"
+    ).exists()
+    assert AuditEvent.objects.filter(actor=admin_user, summary__contains="backup codes").count() == 1
 
 
 def test_next_never_leads_off_the_site(client, admin_user):
@@ -113,7 +119,11 @@ def test_next_never_leads_off_the_site(client, admin_user):
 
     response = client.post(reverse("two_factor_setup") + "?next=https://evil.example/", {"code": code_for(device)})
 
-    assert response["Location"] == "/"
+    assert response["Location"] == reverse("two_factor_backup_codes") + "?next=%2F"
+    assert client.get(response["Location"]).context["next_url"] == "/"
+    assert client.get(reverse("two_factor_backup_codes") + "?next=https://evil.example/").context["next_url"] == (
+        reverse("account_security")
+    )
 
 
 def test_a_later_sign_in_asks_for_a_code(client, admin_user):
@@ -161,19 +171,40 @@ def test_signing_out_and_public_pages_need_no_code(client, admin_user):
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.parametrize("persona", ["pcc", "provider", "moderator"], indirect=True)
-def test_other_roles_are_not_asked(client, persona):
+@pytest.mark.parametrize("persona", ["pcc", "moderator"], indirect=True)
+def test_pcc_staff_and_moderators_without_an_app_are_sent_to_set_one_up(client, persona):
     client.force_login(persona)
 
-    assert client.get(reverse("home")).status_code == 200
+    response = client.get(reverse("account_security"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("two_factor_setup") + "?next=%2Faccounts%2Fsecurity%2F"
+
+
+@pytest.mark.parametrize("persona", ["pcc", "moderator"], indirect=True)
+def test_pcc_staff_and_moderators_with_an_app_must_enter_a_code(client, persona):
+    device = confirmed_device(persona)
+    client.force_login(persona)
+
+    assert client.get(reverse("areas:list"))["Location"].startswith(reverse("two_factor_verify"))
+    client.post(reverse("two_factor_verify"), {"code": code_for(device)})
+
+    assert client.get(reverse("areas:list")).status_code == 200
+
+
+def test_provider_staff_without_a_factor_are_not_asked(client, provider_user):
+    client.force_login(provider_user)
+
+    assert client.get(reverse("referrals:list")).status_code == 200
     assert not TOTPDevice.objects.exists()
 
 
-def test_when_not_required_administrators_are_not_asked(client, admin_user, settings):
-    settings.ADMIN_TWO_FACTOR_REQUIRED = False
-    client.force_login(admin_user)
+@pytest.mark.parametrize("persona", ["admin", "pcc", "moderator"], indirect=True)
+def test_when_not_required_nobody_is_asked(client, persona, settings):
+    settings.TWO_FACTOR_REQUIRED = False
+    client.force_login(persona)
 
-    assert client.get(reverse("referrals:list")).status_code == 200
+    assert client.get(reverse("areas:list")).status_code == 200
 
 
 def test_signing_in_with_a_password_leads_an_administrator_to_the_step(client, admin_user):
@@ -182,14 +213,21 @@ def test_signing_in_with_a_password_leads_an_administrator_to_the_step(client, a
     assert response["Location"] == reverse("two_factor_setup") + "?next=%2F"
 
 
-def test_signing_in_leads_other_roles_straight_on(client, pcc_user):
-    response = client.post(reverse("login"), {"username": pcc_user.email, "password": TEST_PASSWORD})
+@pytest.mark.parametrize("persona", ["pcc", "moderator"], indirect=True)
+def test_signing_in_with_a_password_leads_pcc_staff_and_moderators_to_the_step(client, persona):
+    response = client.post(reverse("login"), {"username": persona.email, "password": TEST_PASSWORD})
+
+    assert response["Location"] == reverse("two_factor_setup") + "?next=%2F"
+
+
+def test_signing_in_leads_provider_staff_without_a_factor_straight_on(client, provider_user):
+    response = client.post(reverse("login"), {"username": provider_user.email, "password": TEST_PASSWORD})
 
     assert response["Location"] == reverse("home")
 
 
 def test_removing_an_app_in_the_admin_screens_is_audited(client, admin_user, settings):
-    settings.ADMIN_TWO_FACTOR_REQUIRED = False
+    settings.TWO_FACTOR_REQUIRED = False
     lost = confirmed_device(factories.AdminFactory(email="lost.phone@example.org"))
     client.force_login(admin_user)
 
@@ -200,8 +238,9 @@ def test_removing_an_app_in_the_admin_screens_is_audited(client, admin_user, set
     assert AuditEvent.objects.filter(action="delete", actor=admin_user, summary__contains="lost.phone").exists()
 
 
-def test_the_api_with_an_administrators_session_is_behind_the_step_too(client, admin_user):
-    client.force_login(admin_user)
+@pytest.mark.parametrize("persona", ["admin", "pcc", "moderator"], indirect=True)
+def test_the_api_with_a_session_is_behind_the_step_too(client, persona):
+    client.force_login(persona)
 
     response = client.get("/api/v1/referrals/")
 
@@ -210,21 +249,29 @@ def test_the_api_with_an_administrators_session_is_behind_the_step_too(client, a
 
 
 def test_the_api_with_a_token_is_not_asked(client, provider_user):
-    from rest_framework.authtoken.models import Token
+    confirmed_device(provider_user)  # even someone who uses a second factor on the web
+    _token, secret = api_token_create(actor=provider_user, name="Case system", expires_in_days=90)
 
-    token = Token.objects.create(user=provider_user)
-
-    response = client.get("/api/v1/referrals/", headers={"Authorization": f"Token {token.key}"})
+    response = client.get("/api/v1/referrals/", headers={"Authorization": f"Token {secret}"})
 
     assert response.status_code == 200
 
 
-def test_someone_who_need_not_pass_the_step_is_sent_on(client, pcc_user):
-    client.force_login(pcc_user)
+@pytest.mark.parametrize("persona", ["pcc", "provider"], indirect=True)
+def test_someone_who_has_passed_the_step_is_sent_on_from_both_steps(client, persona):
+    device = confirmed_device(persona)
+    client.force_login(persona)
+    client.post(reverse("two_factor_verify"), {"code": code_for(device)})
 
     assert client.get(reverse("two_factor_setup") + "?next=/referrals/")["Location"] == "/referrals/"
     assert client.get(reverse("two_factor_verify"))["Location"] == "/"
-    assert not TOTPDevice.objects.exists()
+    assert TOTPDevice.objects.filter(user=persona).count() == 1
+
+
+def test_provider_staff_without_a_factor_are_sent_on_from_the_code_step(client, provider_user):
+    client.force_login(provider_user)
+
+    assert client.get(reverse("two_factor_verify") + "?next=/referrals/")["Location"] == "/referrals/"
 
 
 def test_an_administrator_who_has_passed_the_step_is_sent_on(client, admin_user):

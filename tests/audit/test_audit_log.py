@@ -54,8 +54,9 @@ def test_csv_export_matches_the_filter_and_neutralises_formulas(client, admin_us
     response = client.get(reverse("audit:list"), {"action": "view", "format": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["When", "Who", "Action", "Record type", "Record id", "Record", "Summary"]
-    assert [row[6] for row in rows[1:]] == ["'=HYPERLINK('http://evil')"]
+    assert rows[0] == ["When", "Who", "Organisation", "Action", "Record type", "Record id", "Record", "Summary"]
+    assert [row[7] for row in rows[1:]] == ["'=HYPERLINK('http://evil')"]
+    assert [row[2] for row in rows[1:]] == [pcc_user.organisation.name]
 
 
 def test_admin_screen_changes_are_audited(client, admin_user):

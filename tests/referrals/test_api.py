@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.contrib.staticfiles import finders
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referrals.models import Referral, ReferralEvent
+from rjportal.apitokens.services import api_token_create
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.models import AuditEvent
 from tests.factories import ESSEX, KENT, ProviderFactory, ReferralFactory, ReferringTeamFactory, area
@@ -275,7 +275,20 @@ def test_filter_by_referring_team(api, provider_user, three_referrals, kent_team
 
 
 @pytest.mark.parametrize(
-    "query", [{"area": "E99999999"}, {"stage": "lost"}, {"received_from": "2 January"}, {"referring_team": "x"}]
+    "query",
+    [
+        {"area": "E99999999"},
+        {"stage": "lost"},
+        {"received_from": "2 January"},
+        {"received_from": "13/01/2026"},
+        {"referring_team": "x"},
+        {"referring_team": "0"},
+        {"stage": ""},
+        {"area": " "},
+        {"reference": "x" * 51},
+        {"page_size": "ten"},
+        {"page_size": "0"},
+    ],
 )
 def test_a_bad_filter_value_is_400_naming_the_parameter(api, provider_user, three_referrals, query):
     api.force_authenticate(provider_user)
@@ -509,8 +522,8 @@ def test_completing_records_the_outcome(api, provider_user, kent_team):
 
 def test_a_provider_system_works_with_a_token_and_no_session(client, provider_user, own_referral, kent_team):
     """The plain Django client, so the project's sign-in middleware and CSRF checks run."""
-    token = Token.objects.create(user=provider_user)
-    headers = {"Authorization": f"Token {token.key}"}
+    _, secret = api_token_create(actor=provider_user, name="Case system", expires_in_days=30)
+    headers = {"Authorization": f"Token {secret}"}
     response = client.get(list_url(), headers=headers)
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [own_referral.pk]
@@ -573,8 +586,8 @@ def test_the_schema_is_served_to_signed_in_users_and_tokens(client, pcc_user, pr
     assert "/api/v1/referrals/{id}/transition/" in schema
     assert "tokenAuth" in schema
     client.logout()
-    token = Token.objects.create(user=provider_user)
-    assert client.get(reverse("api:schema"), headers={"Authorization": f"Token {token.key}"}).status_code == 200
+    _, secret = api_token_create(actor=provider_user, name="Case system", expires_in_days=30)
+    assert client.get(reverse("api:schema"), headers={"Authorization": f"Token {secret}"}).status_code == 200
 
 
 def test_the_docs_are_for_signed_in_people(client):
@@ -633,3 +646,84 @@ def test_a_patch_may_not_put_the_received_date_after_the_referral_closed(api, pr
     assert "on or before 20 January 2026, when it moved to closed" in response.json()["received_on"][0]
     own_referral.refresh_from_db()
     assert own_referral.received_on == datetime.date(2026, 1, 12)
+
+
+def test_a_referring_team_id_that_matches_no_team_gives_an_empty_list(api, provider_user, three_referrals):
+    api.force_authenticate(provider_user)
+    response = api.get(list_url(), {"referring_team": 999999})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "1.0", "last", "99"])
+def test_a_page_that_does_not_exist_is_404(api, provider_user, own_referral, page):
+    api.force_authenticate(provider_user)
+    response = api.get(list_url(), {"page": page})
+    assert response.status_code == 404
+    assert "detail" in response.json()
+
+
+def test_a_full_update_ignores_provider_and_needs_no_provider(api, admin_user, provider_user, own_referral, kent_team):
+    api.force_authenticate(admin_user)
+    values = new_referral(kent_team, reference="OWN-1C")
+    response = api.put(detail_url(own_referral), values, format="json")
+    assert response.status_code == 200, response.json()
+    response = api.put(detail_url(own_referral), {**values, "provider": ProviderFactory().pk}, format="json")
+    assert response.status_code == 200
+    own_referral.refresh_from_db()
+    assert (own_referral.reference, own_referral.provider) == ("OWN-1C", provider_user.organisation)
+
+
+def test_blank_choices_come_back_as_empty_strings_and_the_schema_allows_them(client, api, provider_user, own_referral):
+    api.force_authenticate(provider_user)
+    data = api.get(detail_url(own_referral)).json()
+    assert (data["intervention_type"], data["closure_reason"]) == ("", "")
+    client.force_login(provider_user)
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    properties = schema["components"]["schemas"]["ReferralDetail"]["properties"]
+    for field in ("intervention_type", "closure_reason", "offence_subgroup"):
+        assert {"$ref": "#/components/schemas/BlankEnum"} in properties[field]["oneOf"], field
+
+
+def test_the_schema_documents_every_error_and_puts_no_provider_in_changes(client, provider_user):
+    client.force_login(provider_user)
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    referral = schema["paths"]["/api/v1/referrals/{id}/"]
+    assert set(referral["get"]["responses"]) == {"200", "401", "403", "404", "429"}
+    assert set(referral["put"]["responses"]) == {"200", "400", "401", "403", "404", "429"}
+    assert set(schema["paths"]["/api/v1/referrals/"]["get"]["responses"]) == {"200", "400", "401", "403", "404", "429"}
+    throttled = referral["get"]["responses"]["429"]
+    assert throttled["headers"]["Retry-After"]["required"] is True
+    components = schema["components"]["schemas"]
+    put_body = referral["put"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    assert "provider" not in components[put_body]["properties"]
+    create = schema["paths"]["/api/v1/referrals/"]["post"]
+    create_body = create["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    assert "provider" in components[create_body]["properties"]
+    assert "provider" not in components[create_body]["required"]
+    area = next(p for p in schema["paths"]["/api/v1/referrals/"]["get"]["parameters"] if p["name"] == "area")
+    assert len(area["schema"]["enum"]) == 43
+    assert KENT in area["schema"]["enum"]
+
+
+def test_a_token_request_is_throttled_with_retry_after(client, settings, provider_user):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_burst": "2/second", "api_sustained": "100/hour"},
+    }
+    _, secret = api_token_create(actor=provider_user, name="Case system", expires_in_days=30)
+    headers = {"Authorization": f"Token {secret}"}
+    assert [client.get(list_url(), headers=headers).status_code for _ in range(2)] == [200, 200]
+    response = client.get(list_url(), headers=headers)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/referrals/0.5/", "/api/v1/referral/", "/api/v2/referrals/1/"])
+def test_other_addresses_under_the_api_are_json_404s(api, provider_user, path):
+    assert api.get(path)["WWW-Authenticate"] == "Token"  # anonymous: 401, as everywhere in the API
+    api.force_authenticate(provider_user)
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}

@@ -3,10 +3,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from demo.organisations import DEMO_PASSWORD, DEMO_USERS, demo_admin, seed_organisations_and_users
+from demo.organisations import (
+    DEMO_BACKUP_CODES,
+    DEMO_PASSWORD,
+    DEMO_TOTP_KEY,
+    DEMO_USERS,
+    demo_admin,
+    demo_totp_code,
+    seed_organisations_and_users,
+)
 from demo.pledges import seed_pledges
 from demo.referrals import seed_referrals
 from demo.strategy import seed_strategy
+from rjportal.accounts.constants import TWO_FACTOR_REQUIRED_ROLES
 
 
 class Command(BaseCommand):
@@ -33,4 +42,20 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo sign-ins (development only):")
         for email, role, organisation, _name in DEMO_USERS:
             where = f", {organisation}" if organisation else ""
-            self.stdout.write(f"  {role.label:<24} {email:<34} password: {DEMO_PASSWORD}{where}")
+            second = "  + two-factor code" if role in TWO_FACTOR_REQUIRED_ROLES else "  (two-factor optional)"
+            self.stdout.write(f"  {role.label:<24} {email:<34} password: {DEMO_PASSWORD}{second}{where}")
+        key = " ".join(DEMO_TOTP_KEY[start : start + 4] for start in range(0, len(DEMO_TOTP_KEY), 4))
+        fresh_code_command = (
+            '.venv/bin/python -c "from base64 import b32decode; from django_otp.oath import TOTP; '
+            f"print('%06d' % TOTP(b32decode('{DEMO_TOTP_KEY}')).token())\""
+        )
+        self.stdout.write(
+            "\nTwo-factor sign-in is on. After the password, the accounts marked '+ two-factor code' ask for a code:\n"
+            f"  - add this setup key to an authenticator app (time-based, 6 digits, 30 seconds): {key}\n"
+            f"  - or enter the code it shows now, {demo_totp_code()}\n"
+            "    It changes every 30 seconds. For a fresh one, run:\n"
+            f"    {fresh_code_command}\n"
+            f"  - or choose 'Use a backup code instead' and enter one of: {', '.join(DEMO_BACKUP_CODES)}\n"
+            "    (each works once; every `make run` restores them all).\n"
+            "Passkeys work at http://localhost:8000 (a browser allows them on localhost, not on 127.0.0.1)."
+        )
