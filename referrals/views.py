@@ -343,7 +343,12 @@ class ReferringTeamListView(RoleRequiredMixin, ListView):
         return context
 
 
-class ReferringTeamCreateView(View):
+class ReferringTeamCreateView(RoleRequiredMixin, View):
+    """Each area's PCC office keeps its teams: other roles are forbidden (403), as on every page
+    a role never uses; a team outside the user's areas is 'not found'."""
+
+    allowed_roles = (Role.PCC_STAFF,)
+
     def get(self, request):
         areas = editable_team_areas(request)
         initial = {}
@@ -375,7 +380,9 @@ class ReferringTeamCreateView(View):
         return render(self.request, "referrals/teams/form.html", {"form": form, "title": "Add a referring team"})
 
 
-class ReferringTeamUpdateView(View):
+class ReferringTeamUpdateView(RoleRequiredMixin, View):
+    allowed_roles = (Role.PCC_STAFF,)
+
     def get_team(self):
         return get_object_or_404(
             ReferringTeam.objects.editable_by(self.request.user).select_related("area"), pk=self.kwargs["pk"]
