@@ -70,6 +70,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             return None
         return super().save(*args, request=request, **kwargs)
 
+    def get_users(self, email):
+        """Active accounts with this address, including those created without a password
+        (Django's own form leaves them out, so such a person could never set one)."""
+        return User.objects.filter(email__iexact=normalise_email(email), is_active=True)
+
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):

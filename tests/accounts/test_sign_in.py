@@ -112,3 +112,25 @@ def test_failures_under_any_spelling_of_the_email_count_towards_one_lockout(clie
         response = sign_in(client, spelling, TEST_PASSWORD)
         assert response.status_code == 429, spelling
         assert "_auth_user_id" not in client.session
+
+
+def test_someone_created_without_a_password_can_set_one_by_reset(client):
+    from rjportal.accounts.services import user_create
+
+    user = user_create(actor=None, email="new.person@example.org", role="pledge_moderator", password=None)
+    assert not user.has_usable_password()
+    response = client.post(reverse("password_reset"), {"email": "New.Person@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link).url
+    client.post(form_url, {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"})
+    user.refresh_from_db()
+    assert user.check_password("a brand new passphrase")
+
+
+def test_a_switched_off_account_gets_no_reset_email(client, pcc_user):
+    pcc_user.is_active = False
+    pcc_user.save()
+    client.post(reverse("password_reset"), {"email": pcc_user.email})
+    assert mail.outbox == []
