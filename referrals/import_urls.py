@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.ReferralImportView.as_view(), name="upload"),
     path("template.csv", views.ReferralImportTemplateView.as_view(), name="template"),
     path("guide/", views.ReferralImportGuideView.as_view(), name="guide"),
-    path("problems/", views.ReferralImportErrorsView.as_view(), name="errors"),
-    path("problems.csv", views.ReferralImportErrorsCsvView.as_view(), name="errors_csv"),
-    path("done/", views.ReferralImportResultView.as_view(), name="result"),
+    path("<int:pk>/", views.ReferralImportJobView.as_view(), name="job"),
+    path("<int:pk>/progress.json", views.ReferralImportJobProgressView.as_view(), name="job_progress"),
+    path("<int:pk>/problems.csv", views.ReferralImportJobProblemsCsvView.as_view(), name="job_problems_csv"),
 ]

@@ -1,14 +1,14 @@
 """Bulk import of referrals by RJ provider staff (and national administrators, for a provider
-they choose). The work is in referrals.importing; these views only take the file and show
-the outcome. Problems are kept in the session between pages: they name rows and columns and
-never repeat what a cell holds."""
+they choose). The work is in referrals.importing, run in the background by referrals.tasks;
+these views take the file, queue it and show its progress and outcome. Problems name rows and
+columns and never repeat what a cell holds."""
 
 from django import forms
 from django.conf import settings
-from django.shortcuts import redirect
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
-from django.views.generic import FormView, TemplateView, View
+from django.views.generic import DetailView, FormView, TemplateView, View
 
 from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import RoleRequiredMixin
@@ -20,12 +20,13 @@ from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
 
 from .constants import JusticeStage
-from .importing import CHOICES, COLUMNS, EXAMPLE_ROW, MAX_ERRORS, referral_import
-from .models import ReferringTeam
+from .importing import CHOICES, COLUMNS, EXAMPLE_ROW, MAX_ERRORS, check_extension
+from .models import ReferralImportJob, ReferringTeam
+from .tasks import referral_import_job_create
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-ERRORS_KEY = "referral_import_errors"
-RESULT_KEY = "referral_import_result"
+RECENT_JOBS = 10
+PROGRESS_SECONDS = 2  # how often the job page's script asks for progress
 
 
 def max_upload_bytes() -> int:
@@ -56,6 +57,10 @@ class ReferralImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        try:
+            check_extension(upload.name)
+        except ImportRejected as rejected:
+            raise forms.ValidationError(rejected.errors[0].message) from None
         limit = max_upload_bytes()
         if upload.size > limit:
             raise forms.ValidationError(f"The file must be smaller than {filesizeformat(limit)}")
@@ -64,6 +69,11 @@ class ReferralImportForm(forms.Form):
 
 class ImportAccessMixin(RoleRequiredMixin):
     allowed_roles = (Role.PROVIDER_STAFF,)
+
+
+def _jobs(user):
+    """The imports `user` may see, without their files."""
+    return ReferralImportJob.objects.for_user(user).defer("content").select_related("provider", "uploaded_by")
 
 
 class ReferralImportView(ImportAccessMixin, FormView):
@@ -76,67 +86,73 @@ class ReferralImportView(ImportAccessMixin, FormView):
     def form_valid(self, form):
         user = self.request.user
         provider = form.cleaned_data["provider"] if user.is_national_admin else user.organisation
-        upload = form.cleaned_data["file"]
-        self.request.session.pop(ERRORS_KEY, None)
-        self.request.session.pop(RESULT_KEY, None)
-        try:
-            result = referral_import(actor=user, provider=provider, source=upload, filename=upload.name)
-        except ImportRejected as rejected:
-            self.request.session[ERRORS_KEY] = {
-                "provider": provider.name,
-                "errors": [[error.row, error.column, error.message] for error in rejected.errors],
-            }
-            return redirect("referral_imports:errors")
-        self.request.session[RESULT_KEY] = {
-            "provider": provider.name,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-        }
-        return redirect("referral_imports:result")
+        job = referral_import_job_create(actor=user, provider=provider, upload=form.cleaned_data["file"])
+        return redirect(job)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, max_bytes=max_upload_bytes())
-
-
-class ReferralImportErrorsView(ImportAccessMixin, TemplateView):
-    template_name = "referrals/import/errors.html"
-
-    def get(self, request, *args, **kwargs):
-        if ERRORS_KEY not in request.session:
-            return redirect("referral_imports:upload")
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        stored = self.request.session[ERRORS_KEY]
-        errors = [{"row": row, "column": column, "message": message} for row, column, message in stored["errors"]]
         return super().get_context_data(
-            **kwargs, provider=stored["provider"], errors=errors, max_errors=MAX_ERRORS, error_count=len(errors)
+            **kwargs, max_bytes=max_upload_bytes(), jobs=_jobs(self.request.user)[:RECENT_JOBS]
         )
 
 
-class ReferralImportErrorsCsvView(ImportAccessMixin, View):
-    def get(self, request):
-        stored = request.session.get(ERRORS_KEY)
-        if stored is None:
-            return redirect("referral_imports:upload")
-        return csv_response(
-            filename=f"referral-import-problems-{timezone.localdate():%Y-%m-%d}.csv",
-            header=["Row", "Column", "Problem"],
-            rows=([row if row is not None else "", column, message] for row, column, message in stored["errors"]),
-        )
+class ReferralImportJobView(ImportAccessMixin, DetailView):
+    """One import: its progress while it runs, then its counts or its problems."""
 
+    template_name = "referrals/import/job.html"
+    context_object_name = "job"
 
-class ReferralImportResultView(ImportAccessMixin, TemplateView):
-    template_name = "referrals/import/result.html"
-
-    def get(self, request, *args, **kwargs):
-        if RESULT_KEY not in request.session:
-            return redirect("referral_imports:upload")
-        return super().get(request, *args, **kwargs)
+    def get_queryset(self):
+        return _jobs(self.request.user)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, result=self.request.session[RESULT_KEY])
+        job = self.object
+        errors = [{"row": row, "column": column, "message": message} for row, column, message in job.errors]
+        return super().get_context_data(
+            **kwargs,
+            errors=errors,
+            error_count=len(errors),
+            max_errors=MAX_ERRORS,
+            progress_seconds=PROGRESS_SECONDS,
+        )
+
+
+class ReferralImportJobProgressView(ImportAccessMixin, View):
+    """The job's progress as JSON, for the job page's script."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(_jobs(request.user), pk=pk)
+        return JsonResponse(
+            {
+                "status": job.status,
+                "finished": job.finished,
+                "phase": job.phase,
+                "rows_done": job.rows_done,
+                "rows_total": job.rows_total,
+                "text": progress_text(job),
+            }
+        )
+
+
+def progress_text(job: ReferralImportJob) -> str:
+    if job.status == ReferralImportJob.Status.QUEUED:
+        return "Waiting to start."
+    if job.finished:
+        return f"{job.get_status_display()}."
+    if job.phase == "save":
+        return f"All rows checked. Saving {job.rows_total or 0:,} referrals."
+    if job.phase == "update":
+        return f"Updating existing referrals: {job.rows_done:,} of {job.rows_total or 0:,}."
+    return f"Checking rows: {job.rows_done:,} rows checked so far."
+
+
+class ReferralImportJobProblemsCsvView(ImportAccessMixin, View):
+    def get(self, request, pk):
+        job = get_object_or_404(_jobs(request.user), pk=pk)
+        return csv_response(
+            filename=f"referral-import-problems-{job.created_at:%Y-%m-%d}-{job.pk}.csv",
+            header=["Row", "Column", "Problem"],
+            rows=([row if row is not None else "", column, message] for row, column, message in job.errors),
+        )
 
 
 class ReferralImportTemplateView(ImportAccessMixin, View):
@@ -153,7 +169,8 @@ GUIDE = [
         "reference",
         True,
         "Your own case reference, up to 50 characters. It links the row to your case system; "
-        "uploading a row with the same reference again updates that referral.",
+        "uploading a row with the same reference again updates that referral. Capital letters do not make "
+        "references different: RJ-1 and rj-1 are the same reference.",
     ),
     (
         "police_area_code",

@@ -1,33 +1,50 @@
 """Bulk import of referrals by an RJ provider, from CSV (UTF-8, comma or semicolon) or XLSX.
 
 The file is read once, a chunk at a time, so that memory does not grow with its size. Every
-row is checked, and every problem collected, inside one transaction: while no row is wrong,
-checked rows go on to the database as they are checked (so that the database stores one chunk
-while the next is being checked), and once any row is wrong nothing more is sent and the
-transaction is rolled back at the end, so an invalid file changes nothing. A referral is
-matched on provider and reference, so uploading the same file again updates rather than
-duplicates.
+row is checked, and every problem collected, before anything is written: while no row is wrong,
+checked new rows are kept aside in a temporary file (on PostgreSQL as COPY's text), and only
+once the whole file is known to be valid are they written to the referrals table, with one COPY
+on PostgreSQL, in one short transaction. So an invalid file writes nothing to the database: no
+dead rows and no ids used. A referral is matched on
+provider and reference, so uploading the same file again updates rather than duplicates.
+
+References are compared without regard to capital letters: "RJ-1" and "rj-1" on two rows of a
+file are the same reference (the second is refused), and a row whose reference differs only in
+capital letters from one of the provider's referrals is refused rather than creating a second.
+
+Imports of one provider take turns (a PostgreSQL advisory lock held for the import), but nothing
+else waits for them: the provider's row is not locked, so the web form and the API go on writing
+its referrals, and a reference saved by them while a file is being checked is reported on the
+file's row instead of failing on the unique constraint.
 
 Error messages never repeat what a cell holds: they name the row and the column, so that
 they can be kept and shown again without carrying anything a provider typed."""
 
 import contextlib
 import csv
+import functools
+import gc
 import io
 import itertools
 import operator
 import pickle
+import posixpath
+import re
 import shutil
 import sqlite3
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import PurePath
 from types import SimpleNamespace
+from xml.etree import ElementTree
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied
-from django.db import connections, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -154,46 +171,140 @@ class ImportResult:
 Progress = Callable[[str, int, int | None], None]  # (phase, rows done so far, total rows if known)
 
 
+def referral_file_check(*, source, filename: str) -> None:
+    """The quick checks an upload passes before it is queued, in a fraction of a second even for
+    the largest file: its name, its type, a workbook's parts and their sizes, and a CSV file's
+    encoding and column names. Raises ImportRejected."""
+    check_extension(filename)
+    with _seekable(source) as stream:
+        _open_reader(stream, quick=True)
+
+
 def referral_import(
     *, actor, provider: Organisation, source, filename: str = "", progress: Progress | None = None
 ) -> ImportResult:
     """Create or update `provider`'s referrals from a file, checking every row. Raises
-    ImportRejected, listing every problem by row and column, and changes nothing if any row
-    is wrong. `source` is a binary file (seekable or not) or bytes. `actor` is None for a
-    command-line import."""
-    _check_actor(actor, provider)
+    ImportRejected, listing every problem by row and column, and writes nothing if any row
+    is wrong. `source` is a binary file (seekable or not) or bytes; `filename`, when given,
+    must end in .csv or .xlsx. `actor` is None for a command-line import."""
+    check_actor(actor, provider)
     if provider.kind != OrganisationKind.RJ_PROVIDER:
         raise ImportRejected([RowError(None, "", f"{provider.name} is not an RJ provider")])
+    check_extension(filename)
     with (
         _seekable(source) as stream,
         tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as matched,
         contextlib.closing(_SeenReferences()) as seen,
     ):
-        reader = _open_reader(stream)  # a file without the template's header stops here
-        parser = _RowParser(provider, today=timezone.localdate())
-        with transaction.atomic():
-            writer = _ReferralWriter(actor=actor, provider=provider)
-            existing = writer.existing_references()
+        reader = _open_reader(stream)  # a file that is not the template stops here
+        with _provider_turn(provider), contextlib.closing(_ReferralWriter(actor=actor, provider=provider)) as writer:
+            checked_from = timezone.now()
+            parser = _RowParser(provider, today=timezone.localdate())
             rows = _CheckedRows(
                 reader,
                 parser,
-                existing=existing,
+                existing=writer.existing_references(),
                 first_moves=first_moves(Referral.objects.filter(provider=provider).values("pk")),
                 matched=matched,
                 seen=seen,
             )
-            created = writer.create(rows.new(progress))
-            rows.raise_if_rejected()  # rolls back whatever was sent
-            matched.seek(0)
-            updated, unchanged = writer.update_matched(_unpickled(matched), total=rows.matched, progress=progress)
-            result = ImportResult(created=created, updated=updated, unchanged=unchanged)
-            _audit(actor=actor, provider=provider, filename=filename, result=result)
+            # Checked new rows wait in the writer's temporary file, not in the referrals table.
+            writer.stage(rows.new(progress))
+            rows.raise_if_rejected()
+            if progress:
+                progress("save", 0, rows.checked)
+            try:
+                with transaction.atomic(using=writer.connection.alias):
+                    rows.raise_if_saved_meanwhile(since=checked_from)
+                    created = writer.create_staged()
+                    if progress:
+                        progress("save", created, rows.checked)
+                    matched.seek(0)
+                    updated, unchanged = writer.update_matched(
+                        _unpickled(matched), total=rows.matched, progress=progress
+                    )
+                    result = ImportResult(created=created, updated=updated, unchanged=unchanged)
+                    _audit(actor=actor, provider=provider, filename=filename, result=result)
+            except IntegrityError:
+                # The web form or the API saved one of the file's references a moment ago.
+                raise ImportRejected([RowError(None, "reference", SAVED_MEANWHILE_MESSAGE)]) from None
     return result
+
+
+SAVED_MEANWHILE_MESSAGE = (
+    "A referral with one of the file's references was saved while the file was being checked. "
+    "Upload the file again: that row will then update the referral."
+)
+CASE_DIFFERENCE_MESSAGE = (
+    "You already have a referral with this reference in other capital letters. Use the same capital letters "
+    "to update it, or use another reference"
+)
+IMPORT_LOCK_CLASS = 0x524A  # the first key of the advisory lock that lets one import of a provider run at a time
+
+
+@contextlib.contextmanager
+def _provider_turn(provider: Organisation):
+    """Let one import of `provider` run at a time. On PostgreSQL a session advisory lock keyed
+    on the provider: it blocks only another import of the same provider, never the provider's
+    row or referrals, so the web form and the API are not held up. SQLite takes one writer at
+    a time anyway, and a reference two writers both add fails on the unique constraint."""
+    connection = connections[router.db_for_write(Referral)]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    key = [IMPORT_LOCK_CLASS, provider.pk % 2**31]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+        except DatabaseError:
+            # The connection is unusable: closing it ends the session, and so its lock, rather
+            # than leave the provider's imports waiting on a session kept open for reuse.
+            connection.close()
+
+
+class _ExistingReferences:
+    """The provider's referrals by reference, found whatever the capital letters: a reference
+    in the file matches the referral with exactly that reference, and one that differs only in
+    capital letters from a referral's is a conflict."""
+
+    CASE_DIFFERENCE = -1
+
+    def __init__(self, pairs):
+        self.by_key: dict[str, tuple | list] = {}
+        by_key = self.by_key
+        for reference, pk in pairs:
+            key = reference.lower()
+            found = by_key.get(key)
+            if found is None:
+                by_key[key] = (reference, pk)
+            elif type(found) is tuple:
+                by_key[key] = [found, (reference, pk)]
+            else:
+                found.append((reference, pk))
+
+    def pk(self, reference: str | None) -> int | None:
+        """The referral's id; None for a new reference; CASE_DIFFERENCE for a conflict."""
+        if not reference:
+            return None
+        found = self.by_key.get(reference.lower())
+        if found is None:
+            return None
+        if type(found) is tuple:
+            return found[1] if found[0] == reference else self.CASE_DIFFERENCE
+        return next((pk for known, pk in found if known == reference), self.CASE_DIFFERENCE)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.by_key
 
 
 class _CheckedRows:
     """Reads and checks the file a chunk at a time. While no row is wrong, `new` yields each
-    chunk's new referrals (as the writer takes them) and keeps those matching an existing
+    chunk's new referrals (for the writer to stage) and keeps those matching an existing
     referral in `matched` for afterwards; once a row is wrong it yields nothing more, but goes
     on checking so that every problem in the file is listed."""
 
@@ -202,7 +313,7 @@ class _CheckedRows:
         reader,
         parser: "_RowParser",
         *,
-        existing: dict[str, int],
+        existing: _ExistingReferences,
         first_moves: dict[int, tuple],
         matched,
         seen: "_SeenReferences",
@@ -216,19 +327,28 @@ class _CheckedRows:
         self.errors: list[RowError] = []
         self.more_errors = 0
         self.rows = 0
+        self.checked = 0  # valid rows
         self.matched = 0
         self.seen = seen
 
     def new(self, progress: Progress | None) -> Iterator[list[tuple]]:
         existing, compared, check = self.existing, self.compared, self.parser.check
         errors = self.errors
+        case_difference = _ExistingReferences.CASE_DIFFERENCE
         for chunk in self.reader.chunks():
-            first_lines = self.seen.first_lines([(_text(cells[0]), line) for line, cells in chunk])
+            first_rows = self.seen.first_rows([(_text(cells[0]), line) for line, cells in chunk])
             new, matched = [], []
             for line, cells in chunk:
-                values, row_errors = check(line, cells, first_line=first_lines.get(_text(cells[0])))
-                pk = existing.get(values.get("reference"))
-                if pk is not None and not any(error.column == "received_on" for error in row_errors):
+                reference = _text(cells[0])
+                first_line, first_reference = first_rows.get(reference.lower(), (None, reference))
+                values, row_errors = check(
+                    line, cells, first_line=first_line, other_capitals=first_reference != reference
+                )
+                pk = existing.pk(values.get("reference"))
+                if pk == case_difference:
+                    if not any(error.column == "reference" for error in row_errors):
+                        row_errors.insert(0, RowError(line, "reference", CASE_DIFFERENCE_MESSAGE))
+                elif pk is not None and not any(error.column == "received_on" for error in row_errors):
                     # An update may not put the received date after the referral's first move.
                     problem = received_after_first_move(values.get("received_on"), self.first_moves.get(pk))
                     if problem:
@@ -245,6 +365,7 @@ class _CheckedRows:
                         matched.append((pk, values))
             self.rows += len(chunk)
             if not errors:
+                self.checked += len(new) + len(matched)
                 if matched:
                     pickle.dump(matched, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
                     self.matched += len(matched)
@@ -266,36 +387,75 @@ class _CheckedRows:
         if errors:
             raise ImportRejected(errors)
 
+    def raise_if_saved_meanwhile(self, *, since) -> None:
+        """Refuse the file if the web form or the API saved, while it was being checked, a
+        referral with a reference the file was about to create."""
+        recent = Referral.objects.filter(provider=self.parser.provider, updated_at__gte=since).values_list(
+            "reference", flat=True
+        )
+        keys = {reference.lower() for reference in recent}
+        lines = self.seen.lines_of(sorted(key for key in keys if key not in self.existing))
+        if lines:
+            raise ImportRejected(
+                [RowError(line, "reference", SAVED_MEANWHILE_ROW_MESSAGE) for line in sorted(lines)[:MAX_ERRORS]]
+            )
+
+
+SAVED_MEANWHILE_ROW_MESSAGE = (
+    "A referral with this reference was saved (on the web or through the API) while the file was being checked. "
+    "Upload the file again: this row will then update that referral."
+)
+
 
 class _SeenReferences:
-    """The references met so far in the file, each with the row it was first on, so that a
-    reference used twice is reported on its second row. Kept in a temporary SQLite database on
-    disk (its page cache is bounded), not in a dict: a dict would grow by about 140 bytes for
-    every row of the file."""
+    """The references met so far in the file (whatever their capital letters), each with the
+    row it was first on, so that a reference used twice is reported on its second row. Kept in
+    a temporary SQLite database on disk (its page cache is bounded), not in a dict: a dict would
+    grow by about 140 bytes for every row of the file."""
 
     def __init__(self):
         self.db = sqlite3.connect("")  # "": a private temporary database, deleted when closed
-        self.db.execute("CREATE TABLE seen (reference TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
-        self.db.execute("CREATE TABLE chunk (reference TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID")
+        for table in ("seen", "chunk"):
+            self.db.execute(
+                f"CREATE TABLE {table} (reference TEXT PRIMARY KEY, line INTEGER, spelling TEXT) WITHOUT ROWID"
+            )
 
-    def first_lines(self, references: list[tuple[str, int]]) -> dict[str, int]:
+    def first_rows(self, references: list[tuple[str, int]]) -> dict[str, tuple[int, str]]:
         """Record a chunk's (reference, row) pairs, in row order; return, for each of its
-        references already met (earlier in the file or earlier in the chunk), the first row."""
-        first: dict[str, int] = {}
-        repeated: dict[str, int] = {}
+        references already met (earlier in the file or earlier in the chunk), the first row
+        and the reference as written there, keyed by the reference in small letters."""
+        first: dict[str, tuple[int, str]] = {}
+        repeated: dict[str, tuple[int, str]] = {}
         for reference, line in references:
             if not reference:
                 continue
-            if reference in first:
-                repeated[reference] = first[reference]
+            key = reference.lower()
+            if key in first:
+                repeated[key] = first[key]
             else:
-                first[reference] = line
+                first[key] = (line, reference)
         db = self.db
         db.execute("DELETE FROM chunk")
-        db.executemany("INSERT INTO chunk VALUES (?, ?)", first.items())
-        repeated.update(db.execute("SELECT reference, seen.line FROM chunk JOIN seen USING (reference)"))
-        db.execute("INSERT OR IGNORE INTO seen SELECT reference, line FROM chunk")
+        db.executemany("INSERT INTO chunk VALUES (?, ?, ?)", [(key, *row) for key, row in first.items()])
+        for key, line, spelling in db.execute(
+            "SELECT reference, seen.line, seen.spelling FROM chunk JOIN seen USING (reference)"
+        ):
+            repeated[key] = (line, spelling)
+        db.execute("INSERT OR IGNORE INTO seen SELECT reference, line, spelling FROM chunk")
         return repeated
+
+    def lines_of(self, keys: list[str]) -> list[int]:
+        """The rows of the file with these references (in small letters)."""
+        lines = []
+        for piece in _pieces(keys):
+            lines += [
+                line
+                for (line,) in self.db.execute(
+                    f"SELECT line FROM seen WHERE reference IN ({', '.join('?' * len(piece))})",  # noqa: S608
+                    piece,
+                )
+            ]
+        return lines
 
     def close(self) -> None:
         self.db.close()
@@ -330,7 +490,8 @@ def _audit(*, actor, provider: Organisation, filename: str, result: ImportResult
     )
 
 
-def _check_actor(actor, provider: Organisation) -> None:
+def check_actor(actor, provider: Organisation) -> None:
+    """Raise PermissionDenied unless `actor` may import `provider`'s referrals (None: the command line)."""
     if actor is None or actor.is_national_admin:
         return
     if actor.role == Role.PROVIDER_STAFF and actor.organisation_id == provider.pk:
@@ -349,6 +510,7 @@ def _check_actor(actor, provider: Organisation) -> None:
 COMPARED_FIELDS = [field if field not in ("area", "referring_team") else f"{field}_id" for field in EDITABLE_FIELDS]
 CLOCK_FIELDS = ["information_due_on", "referral_due_on"]
 SCRATCH_TABLE = "referral_import_changes"
+COPY_READ_BYTES = 256 * 1024  # what COPY takes from the staged text at a time
 IN_LIST_SIZE = 900  # under every SQLite build's limit on parameters in one statement
 REFERENCE = COMPARED_FIELDS.index("reference")
 RECEIVED_ON = COMPARED_FIELDS.index("received_on")
@@ -436,6 +598,9 @@ class _ReferralWriter:
         column_list = ", ".join(quote(field.column) for field in columns)
         self.insert_sql = f"INSERT INTO {self.table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         self.copy_sql = _copy_sql(self.table, columns, quote)
+        # New referrals wait in a temporary file until the whole file is known to be valid.
+        self.staged = 0
+        self.spool = None
 
         event_columns = ", ".join(
             quote(event_meta.get_field(name).column)
@@ -498,46 +663,64 @@ class _ReferralWriter:
                 self.clocks[key] = found
         return found
 
-    def existing_references(self) -> dict[str, int]:
-        """The provider's referrals by reference. Locks the provider first, so that two imports
-        for it cannot both create the same reference."""
-        Organisation.objects.select_for_update().filter(pk=self.provider.pk).first()
-        return dict(Referral.objects.filter(provider=self.provider).values_list("reference", "pk"))
+    def existing_references(self) -> _ExistingReferences:
+        """The provider's referrals by reference. Nothing is locked: imports of one provider
+        take turns through _provider_turn."""
+        return _ExistingReferences(
+            Referral.objects.filter(provider=self.provider).values_list("reference", "pk").iterator(chunk_size=10000)
+        )
 
-    def create(self, chunks: Iterator[list[tuple]]) -> int:
-        """Insert new referrals at 'referred', as referral_create does, each with its first event.
-        Returns how many."""
+    def _new_rows(self, chunks: Iterator[list[tuple]]) -> Iterator[tuple]:
+        """New referrals' insert parameters: the file's values, the values worked out here, then
+        the constants."""
         pick, constants, deadlines = self.pick, self.constants, self.deadlines
-        # Written in date order within each chunk, the new entries of the indexes that end in
-        # received_on fall on neighbouring pages rather than all over them: fewer pages to read
-        # and write. Referrals received on the same day keep the file's order, and so their
-        # order by id.
-        chunks = (sorted(chunk, key=operator.itemgetter(RECEIVED_ON)) for chunk in chunks)
-        created = 0
+        for chunk in chunks:
+            self.staged += len(chunk)
+            for values in chunk:
+                yield pick((*values, values[RECEIVED_ON], *deadlines(values), *constants))
 
-        def rows():
-            nonlocal created
-            for chunk in chunks:
-                created += len(chunk)
-                for values in chunk:
-                    yield pick((*values, values[RECEIVED_ON], *deadlines(values), *constants))
+    def stage(self, chunks: Iterator[list[tuple]]) -> None:
+        """Keep the checked new referrals aside, in a temporary file, until the whole file is
+        known to be valid: on PostgreSQL as COPY's text (written here while the rows are
+        checked, so that saving them is one COPY that Python hardly takes part in), elsewhere
+        as insert parameters. Each chunk in received date order: written so, the new entries of
+        the indexes that end in received_on fall on neighbouring pages rather than all over
+        them, so there are fewer pages to read and write. Referrals received on the same day
+        keep the file's order, and so their order by id."""
+        self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115 - closed by close()
+        sorted_chunks = (sorted(chunk, key=operator.itemgetter(RECEIVED_ON)) for chunk in chunks)
+        if self.postgres:
+            text = io.TextIOWrapper(self.spool, encoding="utf-8", newline="", write_through=True)
+            writer = csv.writer(text, lineterminator="\n")
+            for chunk in sorted_chunks:
+                writer.writerows(self._new_rows([chunk]))
+            text.detach()  # the spool stays open
+            return
+        for chunk in sorted_chunks:
+            pickle.dump(list(self._new_rows([chunk])), self.spool, protocol=pickle.HIGHEST_PROTOCOL)
 
+    def create_staged(self) -> int:
+        """Insert the staged referrals at 'referred', as referral_create does, each with its first
+        event. Returns how many. Call inside the transaction that writes the file."""
+        if not self.staged:
+            return 0
         newest_before = Referral.objects.aggregate(newest=Max("pk"))["newest"] or 0
+        self.spool.seek(0)
         with self.connection.cursor() as cursor:
             if self.postgres:
-                # One COPY for the whole file: the rows are read, checked and turned into text
-                # here while the database stores those sent before.
-                _CsvStream(rows()).copy(cursor.cursor, self.copy_sql)
+                cursor.cursor.copy_expert(self.copy_sql, self.spool, size=COPY_READ_BYTES)
             else:
-                pending = rows()
-                while batch := list(itertools.islice(pending, CHUNK_ROWS)):
+                for batch in _unpickled(self.spool):
                     cursor.executemany(self.insert_sql, batch)
-            if created:
-                cursor.execute(
-                    self.events_sql,
-                    ["", Stage.REFERRED.value, "", self.actor_id, self.now, newest_before, self.provider.pk, self.now],
-                )
-        return created
+            cursor.execute(
+                self.events_sql,
+                ["", Stage.REFERRED.value, "", self.actor_id, self.now, newest_before, self.provider.pk, self.now],
+            )
+        return self.staged
+
+    def close(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
 
     def update_matched(self, chunks: Iterator[list[tuple]], *, total: int, progress: Progress | None) -> tuple:
         """Update the referrals whose values differ from the file's. Returns how many were
@@ -620,15 +803,27 @@ class _RowParser:
         self.choices = {column: _lookup(choices) for column, choices in CHOICES.items()}
         self.dates: dict[str, date | None] = {}
 
-    def check(self, line: int, cells: tuple, *, first_line: int | None = None) -> tuple[dict, list[RowError]]:
-        """`first_line` is the first row with this row's reference, if that is an earlier row."""
+    def check(
+        self, line: int, cells: tuple, *, first_line: int | None = None, other_capitals: bool = False
+    ) -> tuple[dict, list[RowError]]:
+        """`first_line` is the first row with this row's reference, if that is an earlier row;
+        `other_capitals` says that it is written there in other capital letters."""
         errors: dict[str, str] = {}
         values = self._parse(cells, errors)
         for column, cell in zip(COLUMNS, cells, strict=True):
-            if type(cell) is str and "\x00" in cell:
-                errors[column] = CONTROL_CHARACTER_MESSAGE
+            if type(cell) is str:
+                if len(cell) > MAX_CELL_CHARS:
+                    errors[column] = TOO_LONG_CELL.message
+                elif "\x00" in cell:
+                    errors[column] = CONTROL_CHARACTER_MESSAGE
+            elif type(cell) is _CellProblem:
+                errors[column] = cell.message
         if first_line is not None and first_line != line and values.get("reference"):
-            errors.setdefault("reference", f"This reference is also on row {first_line}")
+            errors.setdefault(
+                "reference",
+                f"This reference is also on row {first_line}"
+                + (" in other capital letters, which do not make it a different reference" if other_capitals else ""),
+            )
         if "offence_group" in errors:
             values.pop("offence_subgroup", None)
         # The web form's rules, in its words. Values that could not be read are absent, so a
@@ -830,10 +1025,85 @@ def _whole_number(cell) -> int | None:
 # Reading the file ------------------------------------------------------------------------
 
 ENCODING_MESSAGE = "The file is not UTF-8 text. Save it as 'CSV UTF-8' or as an Excel workbook (.xlsx)."
+ENCODING_ROW_MESSAGE = (
+    "This row has a character that is not UTF-8 text (often an accented letter or a £ sign from an older "
+    "spreadsheet). Save the file as 'CSV UTF-8' or as an Excel workbook (.xlsx)."
+)
 XLS_MESSAGE = "Older Excel files (.xls) cannot be read. Save it as an Excel workbook (.xlsx) or as 'CSV UTF-8'."
 XLSX_MESSAGE = "The file could not be read as an Excel workbook (.xlsx)."
+CSV_MESSAGE = "The file could not be read as CSV. Save it as 'CSV UTF-8' from the template."
+BINARY_MESSAGE = (
+    "The file is not a CSV file or an Excel workbook. Save your spreadsheet as 'CSV UTF-8' or as an "
+    "Excel workbook (.xlsx) and upload that."
+)
+EXTENSION_MESSAGE = "The file must be a .csv or .xlsx file. Save your spreadsheet as 'CSV UTF-8' or as .xlsx."
+MACRO_MESSAGE = (
+    "Workbooks with macros (.xlsm) cannot be imported. Save it as an Excel workbook (.xlsx) and upload that."
+)
+NO_HEADER_MESSAGE = (
+    "Row 1 must hold the template's column names (reference, police_area_code, referring_team and so on). "
+    "Download the template and put your rows under its first row."
+)
+LONG_HEADER_MESSAGE = (
+    "The first row is longer than 64 KB. It must hold only the template's column names: check that the file "
+    "is the referral import template saved as CSV."
+)
+FORMULA_MESSAGE = (
+    "This cell holds a formula with no saved value. Copy the column and paste it back as values only "
+    "(Paste Special, Values), then save the file again."
+)
+ERROR_CELL_MESSAGE = "This cell shows an Excel error (such as #N/A or #REF!). Correct it or clear it."
+TOO_LONG_MESSAGE = "This cell holds more than {limit:,} characters. No column in the template needs so many."
+
+ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+HEADER_MAX_BYTES = 64 * 1024  # the longest first row (column names) a CSV file may have
+MAX_HEADER_PROBLEMS = 20  # problems with the column names listed; the count of any others is given
+MAX_CELL_CHARS = 1000  # the longest cell read; the template's longest column holds 120
+# Workbooks (.xlsx, a ZIP of XML parts) are checked before anything in them is parsed: the sizes
+# their parts declare, how much those parts are compressed, and, while they are read, the sizes
+# they turn out to have. Real workbooks compress about 5 to 20 times; a "zip bomb" thousands.
+XLSX_MAX_PART_BYTES = 400 * 1024 * 1024  # a worksheet is read a few rows at a time, never whole
+XLSX_MAX_TOTAL_BYTES = 450 * 1024 * 1024  # every part of the workbook together
+XLSX_MAX_STRINGS_BYTES = 64 * 1024 * 1024  # the shared strings, which are held in memory
+XLSX_MAX_SMALL_PART_BYTES = 4 * 1024 * 1024  # the workbook and relationship parts
+XLSX_MAX_RATIO = 100  # uncompressed size / compressed size, for parts of 1 MB or more
+XLSX_MAX_PARTS = 1000
+XLSX_MAX_ROW_BYTES = 4 * 1024 * 1024  # one row of the worksheet's XML
+XLSX_BLOCK_BYTES = 1024 * 1024  # read from the worksheet at a time
 
 Chunk = list[tuple[int, tuple]]  # (line in the file, cells in COLUMNS order)
+
+
+class _CellProblem(str):
+    """A cell that could not be read as a value, standing in for it: the row checker reports
+    `message` for its column. A str (empty), so that every other check takes it as blank."""
+
+    message: str
+
+    def __new__(cls, message: str):
+        cell = super().__new__(cls, "")
+        cell.message = message
+        return cell
+
+
+FORMULA_CELL = _CellProblem(FORMULA_MESSAGE)
+ERROR_CELL = _CellProblem(ERROR_CELL_MESSAGE)
+TOO_LONG_CELL = _CellProblem(TOO_LONG_MESSAGE.format(limit=MAX_CELL_CHARS))
+
+
+def _reject(message: str, row: int | None = None, column: str = "") -> ImportRejected:
+    return ImportRejected([RowError(row, column, message)])
+
+
+def check_extension(filename: str) -> None:
+    """Refuse a file whose name does not end in .csv or .xlsx (a macro workbook, .xlsm, included)."""
+    if not filename:
+        return
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".xlsm":
+        raise _reject(MACRO_MESSAGE)
+    if suffix not in ALLOWED_EXTENSIONS:
+        raise _reject(EXTENSION_MESSAGE)
 
 
 class _seekable:
@@ -860,37 +1130,84 @@ class _seekable:
             self.spool.close()
 
 
-def _open_reader(stream):
-    start = stream.read(4)
+# The first bytes of file types people upload by mistake (a ZIP is read as a workbook).
+BINARY_SIGNATURES = (
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"\x1f\x8b",
+    b"BZh",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"{\\rtf",
+    b"\x00\x00\x01\x00",
+    b"II*\x00",
+    b"MM\x00*",
+    b"\x7fELF",
+    b"MZ",
+)
+
+
+def _open_reader(stream, *, quick: bool = False):
+    """A reader of the file's rows, once its header is checked; with `quick`, a workbook's parts
+    are checked but not read."""
+    start = stream.read(8)
     stream.seek(0)
-    if start == b"PK\x03\x04":
+    if start.startswith(b"PK\x03\x04"):
+        if quick:
+            _XlsxReader.check(stream)
+            return None
         return _XlsxReader(stream)
-    if start == b"\xd0\xcf\x11\xe0":
-        raise ImportRejected([RowError(None, "", XLS_MESSAGE)])
+    if start.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _reject(XLS_MESSAGE)
+    if start.startswith(BINARY_SIGNATURES):
+        raise _reject(BINARY_MESSAGE)
     return _CsvReader(stream)
+
+
+SAFE_COLUMN_NAME = re.compile(r"[a-z0-9 _\-().]{1,60}")
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def _column_positions(header: list) -> list[int]:
     """Where each template column is in the file's header; rejects a header that is not the
-    template's."""
+    template's. A name is shown back only if it could be a column name (a binary file's first
+    line is not repeated)."""
     names = [_text(name).lower() for name in header]
     while names and not names[-1]:
         names.pop()
+    if names and not any(name in COLUMNS for name in names):
+        raise _reject(NO_HEADER_MESSAGE, row=1)
     errors = []
     seen = set()
-    for name in names:
+    for index, name in enumerate(names):
+        where = f"column {_column_letter(index)}"
         if not name:
-            errors.append(RowError(1, "", "A column has no name. Delete it or give it a name from the template."))
+            errors.append(RowError(1, where, "This column has no name. Delete it or give it a name from the template."))
         elif name not in COLUMNS:
+            shown = name if SAFE_COLUMN_NAME.fullmatch(name) else where
             errors.append(
-                RowError(
-                    1, name[:60], "This column is not in the template. Delete it or rename it to a template column"
-                )
+                RowError(1, shown, "This column is not in the template. Delete it or rename it to a template column")
             )
         elif name in seen:
             errors.append(RowError(1, name, "This column appears more than once"))
         seen.add(name)
     errors.extend(RowError(None, column, "This column is missing") for column in COLUMNS if column not in names)
+    if len(errors) > MAX_HEADER_PROBLEMS:
+        more = len(errors) - MAX_HEADER_PROBLEMS
+        errors = errors[:MAX_HEADER_PROBLEMS]
+        errors.append(
+            RowError(1, "", f"There are {more} more problems with the column names. Start again from the template.")
+        )
     if errors:
         raise ImportRejected(errors)
     return [names.index(column) for column in COLUMNS]
@@ -899,18 +1216,39 @@ def _column_positions(header: list) -> list[int]:
 class _CsvReader:
     def __init__(self, stream):
         self.stream = stream
-        sample = stream.read(64 * 1024)
-        stream.seek(0)
-        if not sample.strip(b"\xef\xbb\xbf \t\r\n"):
-            raise ImportRejected([RowError(None, "", "The file is empty.")])
-        first_line = sample.split(b"\n", 1)[0]
-        try:
-            header_text = first_line.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportRejected([RowError(None, "", ENCODING_MESSAGE)]) from None
+        head = stream.read(HEADER_MAX_BYTES + 1)
+        if not head.strip(b"\xef\xbb\xbf \t\r\n"):
+            raise _reject("The file is empty.")
+        end = head.find(b"\n")
+        if end == -1 and len(head) > HEADER_MAX_BYTES:
+            raise _reject(LONG_HEADER_MESSAGE, row=1)
+        first_line = head if end == -1 else head[:end]
+        # A binary file: the column names hold control characters no spreadsheet writes.
+        if any(byte < 32 and byte not in (9, 13) for byte in first_line):
+            raise _reject(BINARY_MESSAGE)
+        self._check_utf8()
+        header_text = first_line.decode("utf-8-sig")
         self.delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
-        header = next(csv.reader([header_text], delimiter=self.delimiter), [])
+        try:
+            header = next(csv.reader([header_text], delimiter=self.delimiter), [])
+        except csv.Error:  # a carriage return inside the first row, say
+            raise _reject(CSV_MESSAGE, row=1) from None
         self.positions = _column_positions(header)
+
+    def _check_utf8(self) -> None:
+        """The whole file must be UTF-8: find the first line that is not, before any row is read.
+        A block ends at a line's end, and no UTF-8 character spans one."""
+        stream = self.stream
+        stream.seek(0)
+        lines = 0
+        while block := stream.read(1024 * 1024):
+            block += stream.readline()
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise _reject(ENCODING_ROW_MESSAGE, row=lines + block.count(b"\n", 0, error.start) + 1) from None
+            lines += block.count(b"\n")
+        stream.seek(0)
 
     def chunks(self) -> Iterator[Chunk]:
         self.stream.seek(0)
@@ -934,10 +1272,10 @@ class _CsvReader:
                         chunk.append((line, cells))
                     line += 1
                 yield chunk
-        except UnicodeDecodeError:
-            raise ImportRejected([RowError(None, "", ENCODING_MESSAGE)]) from None
+        except UnicodeDecodeError:  # checked before reading; kept for a file changed while read
+            raise _reject(ENCODING_MESSAGE) from None
         except pd.errors.ParserError as error:
-            raise ImportRejected([RowError(None, "", _parser_message(error))]) from None
+            raise _reject(_parser_message(error)) from None
 
 
 def _parser_message(error: Exception) -> str:
@@ -946,53 +1284,316 @@ def _parser_message(error: Exception) -> str:
         # "Error tokenizing data. C error: Expected 18 fields in line 7, saw 19"
         line = text.split("fields in line", 1)[1].split(",", 1)[0].strip()
         return f"Row {line} has more cells than the header row. Check for a stray comma or semicolon."
-    return "The file could not be read as CSV. Save it as 'CSV UTF-8' from the template."
+    return CSV_MESSAGE
+
+
+# Workbooks ---------------------------------------------------------------------------------
+#
+# An .xlsx file is a ZIP of XML parts. Its first worksheet is read a block of rows at a time
+# (each block parsed by the standard library's C XML parser), so that memory does not grow
+# with the sheet, and cells are placed by their own row and column numbers, so that a sheet
+# that claims a million empty rows costs nothing. Nothing in it is evaluated: a formula's
+# saved value is read, and a formula without one is reported.
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC_RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+STRICT_DOC_RELS_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+EXCEL_EPOCH_1904 = date(1904, 1, 1)
+DATE_COLUMNS = {"crime_reported_on", "victim_informed_on", "victim_requested_on", "referred_on", "received_on"}
+SHEET_DATA_TAG = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
+WORKSHEET_TAG = re.compile(rb"<(?:\w+:)?worksheet\b[^>]*>")
+CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]*)")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _namespace(tag: str) -> str:
+    return tag[1 : tag.index("}")] if tag.startswith("{") else ""
+
+
+class _Workbook:
+    """The ZIP archive, its parts' sizes checked before any is read, and each part read through
+    a reader that stops at the limit whatever the part's header claims."""
+
+    def __init__(self, stream):
+        try:
+            self.archive = zipfile.ZipFile(stream)
+            infos = self.archive.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+            raise _reject(XLSX_MESSAGE) from None
+        if len(infos) > XLSX_MAX_PARTS:
+            raise _reject(XLSX_MESSAGE)
+        self.parts = {}
+        total = 0
+        for info in infos:
+            if info.filename.lower().endswith("vbaproject.bin"):
+                raise _reject(MACRO_MESSAGE)
+            total += info.file_size
+            too_big = info.file_size > XLSX_MAX_PART_BYTES or total > XLSX_MAX_TOTAL_BYTES
+            squeezed = info.file_size >= 1024 * 1024 and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1)
+            if too_big or squeezed:
+                raise _reject(
+                    "The workbook holds more data than it seems to (it expands to far more than its size). "
+                    "Save the sheet as a new Excel workbook (.xlsx) or as 'CSV UTF-8' and upload that."
+                )
+            self.parts[info.filename.lstrip("/")] = info
+
+    def blocks(self, name: str, limit: int, size: int = XLSX_BLOCK_BYTES) -> Iterator[bytes]:
+        """The part's bytes, a block at a time, never more than `limit` in all."""
+        info = self.parts.get(name)
+        if info is None:
+            raise _reject(XLSX_MESSAGE)
+        if info.file_size > limit:
+            raise _reject(XLSX_MESSAGE)
+        read = 0
+        try:
+            with self.archive.open(info) as part:
+                while block := part.read(size):
+                    read += len(block)
+                    if read > limit:
+                        raise _reject(XLSX_MESSAGE)
+                    yield block
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError):
+            # A damaged part, a size or checksum that does not match, or an encrypted file.
+            raise _reject(XLSX_MESSAGE) from None
+
+    def xml(self, name: str, limit: int = XLSX_MAX_SMALL_PART_BYTES) -> ElementTree.Element:
+        content = b"".join(self.blocks(name, limit))
+        return _parse_xml(content)
+
+    def relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """A part's relationships: id -> (type, target part name)."""
+        folder, _slash, name = part.rpartition("/")
+        rels_name = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+        if rels_name not in self.parts:
+            return {}
+        found = {}
+        for relationship in self.xml(rels_name):
+            target = relationship.get("Target", "")
+            if target.startswith("/"):
+                target = target.lstrip("/")
+            else:
+                target = posixpath.normpath(posixpath.join(folder, target))
+            found[relationship.get("Id", "")] = (relationship.get("Type", ""), target)
+        return found
 
 
 class _XlsxReader:
-    """The first worksheet, read row by row (openpyxl's read-only mode does not hold the
-    sheet in memory). Cells keep their types: dates as dates, numbers as numbers."""
+    """The first worksheet of a workbook, a block of rows at a time. Cells keep their types:
+    numbers as numbers (dates as Excel serial numbers, turned into dates in date columns),
+    yes/no cells as booleans."""
+
+    @classmethod
+    def check(cls, stream) -> None:
+        """The archive and its parts' sizes only: nothing is decompressed but the small parts."""
+        reader = cls.__new__(cls)
+        reader.book = _Workbook(stream)
+        reader._find_parts()
 
     def __init__(self, stream):
-        from openpyxl import load_workbook
-
-        self.stream = stream
-        self.load_workbook = load_workbook
-        rows = self._rows()
+        self.book = _Workbook(stream)
+        self._find_parts()
+        self.strings = self._shared_strings()
+        rows = self._rows(None)
         try:
-            header = next(rows, None)
+            first = next(rows, None)
         finally:
             rows.close()
-        if header is None:
-            raise ImportRejected([RowError(None, "", "The file is empty.")])
-        self.positions = _column_positions(list(header))
+        if first is None:
+            raise _reject("The file is empty.")
+        line, header = first
+        if line != 1:
+            raise _reject(NO_HEADER_MESSAGE, row=1)
+        width = max(header, default=-1) + 1
+        self.positions = _column_positions([header.get(index) for index in range(min(width, 16384))])
+        self.wanted = {position: column for column, position in zip(COLUMNS, self.positions, strict=True)}
 
-    def _rows(self):
-        self.stream.seek(0)
+    def _find_parts(self) -> None:
+        book = self.book
+        workbook_name = next(
+            (
+                target
+                for kind, target in book.relationships("").values()
+                if kind.endswith("/officeDocument") and target in book.parts
+            ),
+            "xl/workbook.xml",
+        )
+        workbook = book.xml(workbook_name)
+        ns = _namespace(workbook.tag)
+        relationships = book.relationships(workbook_name)
+        properties = workbook.find(f"{{{ns}}}workbookPr")
+        self.epoch = EXCEL_EPOCH
+        if properties is not None and properties.get("date1904", "").lower() in ("1", "true"):
+            self.epoch = EXCEL_EPOCH_1904
+        sheets = workbook.find(f"{{{ns}}}sheets")
+        first = sheets[0] if sheets is not None and len(sheets) else None
+        if first is None:
+            raise _reject("The file is empty.")
+        sheet_id = first.get(f"{{{DOC_RELS_NS}}}id") or first.get(f"{{{STRICT_DOC_RELS_NS}}}id")
+        kind, target = relationships.get(sheet_id, ("", ""))
+        if not kind.endswith("/worksheet") or target not in book.parts:
+            raise _reject("The first sheet of the workbook is not a worksheet. Put the referrals on the first sheet.")
+        self.sheet_name = target
+        self.strings_name = next(
+            (target for kind, target in relationships.values() if kind.endswith("/sharedStrings")), None
+        )
+
+    def _shared_strings(self) -> list:
+        """The workbook's shared strings, in order; one longer than a cell may be stands as
+        TOO_LONG_CELL."""
+        if self.strings_name is None or self.strings_name not in self.book.parts:
+            return []
+        strings = []
+        blocks = self.book.blocks(self.strings_name, XLSX_MAX_STRINGS_BYTES)
+        parser = ElementTree.XMLPullParser(events=("start", "end"))
+        root = None
+        first = True
         try:
-            workbook = self.load_workbook(self.stream, read_only=True, data_only=True)
-        except Exception:  # a damaged or disguised file: openpyxl raises many kinds
-            raise ImportRejected([RowError(None, "", XLSX_MESSAGE)]) from None
-        try:
-            sheet = workbook.worksheets[0]
-            yield from sheet.iter_rows(values_only=True)
-        finally:
-            workbook.close()
+            for block in blocks:
+                if first and b"<!DOCTYPE" in block[:4096]:
+                    raise _reject(XLSX_MESSAGE)
+                first = False
+                parser.feed(block)
+                for event, element in parser.read_events():
+                    if event == "start":
+                        if root is None:
+                            root = element
+                        continue
+                    if _local(element.tag) == "si":
+                        text = "".join(node.text or "" for node in element.iter() if _local(node.tag) == "t")
+                        strings.append(text if len(text) <= MAX_CELL_CHARS else TOO_LONG_CELL)
+                        root.clear()
+            parser.close()
+        except ElementTree.ParseError:
+            raise _reject(XLSX_MESSAGE) from None
+        return strings
+
+    def _rows(self, wanted: dict[int, str] | None) -> Iterator[tuple[int, dict[int, object]]]:
+        """(row number, {column index: value}) for each row that has a cell, only the `wanted`
+        columns (every one when None)."""
+        blocks = self.book.blocks(self.sheet_name, XLSX_MAX_PART_BYTES)
+        buffer = b""
+        for block in blocks:
+            buffer += block
+            match = SHEET_DATA_TAG.search(buffer)
+            if match:
+                break
+            if len(buffer) > 16 * 1024 * 1024:
+                raise _reject(XLSX_MESSAGE)
+        else:
+            raise _reject(XLSX_MESSAGE)
+        root_tag = WORKSHEET_TAG.search(buffer, 0, match.start())
+        if root_tag is None or b"<!DOCTYPE" in buffer[: match.start()]:
+            raise _reject(XLSX_MESSAGE)
+        if match.group(2):  # <sheetData/>: no rows at all
+            return
+        prefix = match.group(1) + b":" if match.group(1) else b""
+        opening = root_tag.group(0) + match.group(0)
+        closing = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+        row_end = b"</" + prefix + b"row>"
+        buffer = buffer[match.end() :]
+        state = [0]  # the last row number, for rows that do not give theirs
+        for block in itertools.chain([b""], blocks):
+            buffer += block
+            end = buffer.rfind(row_end)
+            if end == -1:
+                if len(buffer) > XLSX_MAX_ROW_BYTES + len(block):
+                    raise _reject("A row of the worksheet is too large to read.")
+                continue
+            end += len(row_end)
+            rows_xml, buffer = buffer[:end], buffer[end:]
+            # The parsed block holds many small objects, none in a reference cycle: the cyclic
+            # garbage collector, run again and again over the whole process while they are made,
+            # would double the time it takes. They are freed as usual once read.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                rows = list(self._parse_rows(_parse_xml(opening + rows_xml + closing)[0], wanted, state))
+            finally:
+                if collecting:
+                    gc.enable()
+            yield from rows
+        if b"<" + prefix + b"c" in buffer.split(b"</" + prefix + b"sheetData", 1)[0]:
+            raise _reject(XLSX_MESSAGE)  # cells after the last whole row: a damaged sheet
+
+    def _parse_rows(self, sheet_data, wanted, state) -> Iterator[tuple[int, dict[int, object]]]:
+        ns = _namespace(sheet_data.tag)
+        v_tag, is_tag, t_tag, f_tag = f"{{{ns}}}v", f"{{{ns}}}is", f"{{{ns}}}t", f"{{{ns}}}f"
+        strings, epoch = self.strings, self.epoch
+        letters_to_index = _column_index
+        for row in sheet_data:
+            number = row.get("r")
+            line = int(number) if number and number.isdigit() else state[0] + 1
+            if line <= state[0]:
+                raise _reject("The worksheet's rows are out of order. Save it again from Excel.")
+            state[0] = line
+            cells: dict[int, object] = {}
+            index = -1
+            for cell in row:
+                reference = cell.get("r")
+                if reference:
+                    match = CELL_REFERENCE.fullmatch(reference)
+                    if match is None:
+                        raise _reject(XLSX_MESSAGE)
+                    index = letters_to_index(match.group(1))
+                else:
+                    index += 1
+                if wanted is not None and index not in wanted:
+                    continue
+                kind = cell.get("t")
+                raw = cell.findtext(v_tag)
+                if kind == "s":
+                    try:
+                        value = strings[int(raw)]
+                    except (TypeError, ValueError, IndexError):
+                        raise _reject(XLSX_MESSAGE) from None
+                elif kind == "inlineStr":
+                    inline = cell.find(is_tag)
+                    value = "" if inline is None else "".join(node.text or "" for node in inline.iter(t_tag))
+                elif kind == "b":
+                    value = raw in ("1", "true")
+                elif kind == "e":
+                    value = ERROR_CELL
+                elif kind in ("str", "d"):
+                    value = raw
+                    if kind == "d" and raw:
+                        value = _parse_date_text(raw[:10]) or raw
+                elif raw:
+                    try:
+                        value = float(raw)
+                    except ValueError:
+                        raise _reject(XLSX_MESSAGE) from None
+                    if value.is_integer() and abs(value) < 2**53:
+                        value = int(value)
+                    if wanted is not None and wanted[index] in DATE_COLUMNS:
+                        value = _serial_date(value, epoch)
+                else:
+                    value = None
+                if (value is None or value == "") and cell.find(f_tag) is not None:
+                    value = FORMULA_CELL
+                elif type(value) is str and len(value) > MAX_CELL_CHARS:
+                    value = TOO_LONG_CELL
+                if value is not None:
+                    cells[index] = value
+            if cells:
+                yield line, cells
 
     def chunks(self) -> Iterator[Chunk]:
-        rows = self._rows()
-        next(rows, None)  # the header
-        positions = self.positions
-        width = max(positions) + 1
+        positions, wanted = self.positions, self.wanted
         chunk: Chunk = []
+        rows = self._rows(wanted)
+        next(rows, None)  # the header
         try:
-            for line, row in enumerate(rows, start=2):
-                if len(row) < width:
-                    row = (*row, *([None] * (width - len(row))))
-                cells = tuple(_xlsx_cell(row[position]) for position in positions)
-                if all(cell is None or cell == "" for cell in cells):
+            for line, cells in rows:
+                values = tuple(_xlsx_cell(cells.get(position)) for position in positions)
+                if all(cell is None or cell == "" for cell in values) and not any(
+                    type(cell) is _CellProblem for cell in values
+                ):
                     continue
-                chunk.append((line, cells))
+                chunk.append((line, values))
                 if len(chunk) >= CHUNK_ROWS:
                     yield chunk
                     chunk = []
@@ -1002,7 +1603,34 @@ class _XlsxReader:
             rows.close()
 
 
+def _parse_xml(content: bytes) -> ElementTree.Element:
+    """A workbook part's XML. A document type declaration, which a workbook never has, is
+    refused, so that no entity is ever defined or expanded; the parser reads no other file."""
+    if b"<!DOCTYPE" in content[:4096] or b"<!ENTITY" in content:
+        raise _reject(XLSX_MESSAGE)
+    try:
+        return ElementTree.fromstring(content)  # noqa: S314 - no DOCTYPE, hence no entities (above)
+    except ElementTree.ParseError:
+        raise _reject(XLSX_MESSAGE) from None
+
+
+@functools.lru_cache(maxsize=20000)
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _serial_date(value, epoch: date):
+    """An Excel date (a serial number of days, with any time of day as a fraction), as a date;
+    any other number is left for the row checker to refuse."""
+    if isinstance(value, (int, float)) and 0 < value < EXCEL_LAST_SERIAL:
+        return epoch + timedelta(days=int(value))
+    return value
+
+
 def _xlsx_cell(value):
-    if isinstance(value, str):
+    if type(value) is str:
         return value.strip()
     return value

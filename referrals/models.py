@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from rjportal.accounts.constants import Role
 from rjportal.areas.constants import OFFENCE_PARENT, Offence
 from rjportal.areas.models import PoliceArea
 from rjportal.organisations.models import Organisation
@@ -204,3 +205,67 @@ class ReferralEvent(models.Model):
 
     def __str__(self):
         return f"{self.referral.reference}: {self.from_stage or 'new'} → {self.to_stage} on {self.happened_on}"
+
+
+class ReferralImportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Provider staff see their organisation's imports; national administrators every one."""
+        if user.is_national_admin:
+            return self
+        if user.role == Role.PROVIDER_STAFF and user.organisation_id:
+            return self.filter(provider_id=user.organisation_id)
+        return self.none()
+
+
+class ReferralImportJob(models.Model):
+    """A file of referrals uploaded on the web, checked and imported in the background
+    (referrals.tasks). The file is kept in the row until its import has run, then dropped.
+    Problems are kept as (row, column, message): they never repeat what a cell holds."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being checked"
+        DONE = "done", "Imported"
+        REJECTED = "rejected", "Not imported: the file has problems"
+        FAILED = "failed", "Not imported: the import stopped"
+
+    FINISHED = (Status.DONE, Status.REJECTED, Status.FAILED)
+
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referral_import_jobs")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0, help_text="The file's size in bytes")
+    content = models.BinaryField(blank=True, default=b"", editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=10, blank=True, help_text="check, save or update, while running")
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReferralImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["provider", "-created_at"], name="referral_import_job_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "rejected", "failed"]),
+                name="referral_import_job_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.provider.name}, {self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("referral_imports:job", kwargs={"pk": self.pk})
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -1,4 +1,6 @@
 import io
+import struct
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -244,10 +246,14 @@ def test_blank_lines_are_skipped_and_do_not_shift_row_numbers(provider_user, tea
 # Files that cannot be read ----------------------------------------------------------------
 
 
-def test_wrong_encoding(provider_user, team):
-    assert rejected(provider_user, FILES / "referrals_latin1.csv") == [
-        RowError(None, "", "The file is not UTF-8 text. Save it as 'CSV UTF-8' or as an Excel workbook (.xlsx).")
-    ]
+ENCODING_ROW_MESSAGE = (
+    "This row has a character that is not UTF-8 text (often an accented letter or a £ sign from an older "
+    "spreadsheet). Save the file as 'CSV UTF-8' or as an Excel workbook (.xlsx)."
+)
+
+
+def test_wrong_encoding_names_the_row(provider_user, team):
+    assert rejected(provider_user, FILES / "referrals_latin1.csv") == [RowError(2, "", ENCODING_ROW_MESSAGE)]
 
 
 def test_empty_file(provider_user, team):
@@ -449,9 +455,7 @@ def test_a_file_that_stops_being_utf8_near_its_end_writes_nothing(provider_user,
     rows = [row(reference=f"R{n:05d}") for n in range(3000)]
     content = csv_bytes(*rows).replace(b"R02999", b"R\xe902999")
 
-    assert rejected(provider_user, content) == [
-        RowError(None, "", "The file is not UTF-8 text. Save it as 'CSV UTF-8' or as an Excel workbook (.xlsx).")
-    ]
+    assert rejected(provider_user, content) == [RowError(3001, "", ENCODING_ROW_MESSAGE)]
 
 
 # Who may import ----------------------------------------------------------------------------
@@ -543,3 +547,486 @@ def rejected_update(provider_user, content) -> list[RowError]:
     with pytest.raises(ImportRejected) as caught:
         run(provider_user, content)
     return caught.value.errors
+
+
+# Workbooks that could hurt the server (zip bombs and the like) -------------------------------
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/></Types>'
+)
+PACKAGE_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+    'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+    '<sheet name="Referrals" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    "</Relationships>"
+)
+
+
+def inline(reference: str, text: str) -> str:
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def sheet_xml(rows: list[str]) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        '2006/main"><sheetData>' + "".join(rows) + "</sheetData></worksheet>"
+    )
+
+
+def letters(index: int) -> str:
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index]
+
+
+def header_row() -> str:
+    return '<row r="1">' + "".join(inline(f"{letters(i)}1", name) for i, name in enumerate(COLUMNS)) + "</row>"
+
+
+def data_row(number: int, **cells: str) -> str:
+    """A good row, as inline strings, but for `cells`: raw <c> XML by column name."""
+    parts = []
+    for i, column in enumerate(COLUMNS):
+        ref = f"{letters(i)}{number}"
+        parts.append(cells[column].format(ref=ref) if column in cells else inline(ref, GOOD_ROW[column]))
+    return f'<row r="{number}">' + "".join(parts) + "</row>"
+
+
+def workbook_bytes(sheet: str, strings: str | None = None, extra: dict | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", PACKAGE_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        if strings is not None:
+            archive.writestr("xl/sharedStrings.xml", strings)
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def run_xlsx(provider_user, content, filename="referrals.xlsx"):
+    return referral_import(
+        actor=provider_user, provider=provider_user.organisation, source=io.BytesIO(content), filename=filename
+    )
+
+
+def rejected_xlsx(provider_user, content) -> list[RowError]:
+    with pytest.raises(ImportRejected) as caught:
+        run_xlsx(provider_user, content)
+    assert Referral.objects.count() == 0
+    return caught.value.errors
+
+
+BOMB_MESSAGE = (
+    "The workbook holds more data than it seems to (it expands to far more than its size). "
+    "Save the sheet as a new Excel workbook (.xlsx) or as 'CSV UTF-8' and upload that."
+)
+XLSX_MESSAGE = "The file could not be read as an Excel workbook (.xlsx)."
+
+
+def test_a_hand_made_workbook_imports(provider_user, team):
+    content = workbook_bytes(sheet_xml([header_row(), data_row(2, reference=inline("{ref}", "RJ-W1"))]))
+    assert run_xlsx(provider_user, content) == ImportResult(created=1, updated=0, unchanged=0)
+    assert Referral.objects.get().reference == "RJ-W1"
+
+
+def test_shared_strings_bomb_is_refused_before_it_is_parsed(provider_user, team):
+    # 8 MB of shared strings that compress to a few kilobytes (the real one expanded to gigabytes).
+    strings = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + ("<si><t>" + "a" * 8000 + "</t></si>") * 1000
+        + "</sst>"
+    )
+    content = workbook_bytes(sheet_xml([header_row()]), strings=strings)
+    assert len(content) < 100_000
+    assert rejected_xlsx(provider_user, content) == [RowError(None, "", BOMB_MESSAGE)]
+
+
+def test_one_enormous_cell_is_refused_before_it_is_parsed(provider_user, team):
+    sheet = sheet_xml([header_row(), data_row(2, referring_team=inline("{ref}", "x" * 5_000_000))])
+    assert rejected_xlsx(provider_user, workbook_bytes(sheet)) == [RowError(None, "", BOMB_MESSAGE)]
+
+
+def test_a_part_larger_than_the_limit_is_refused(provider_user, team, monkeypatch):
+    monkeypatch.setattr("referrals.importing.XLSX_MAX_PART_BYTES", 5_000)
+    rows = [header_row(), *(data_row(n, reference=inline("{ref}", f"RJ-{n}")) for n in range(2, 12))]
+    assert rejected_xlsx(provider_user, workbook_bytes(sheet_xml(rows))) == [RowError(None, "", BOMB_MESSAGE)]
+
+
+def test_parts_together_larger_than_the_limit_are_refused(provider_user, team, monkeypatch):
+    monkeypatch.setattr("referrals.importing.XLSX_MAX_TOTAL_BYTES", 3_000)
+    rows = [header_row(), data_row(2)]
+    assert rejected_xlsx(provider_user, workbook_bytes(sheet_xml(rows))) == [RowError(None, "", BOMB_MESSAGE)]
+
+
+def lie_about_size(content: bytes, name: bytes, size: int) -> bytes:
+    """The workbook with `name`'s uncompressed size given as `size` in its local and central headers."""
+    data = bytearray(content)
+    for signature, offset, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            if data[start + name_at : start + name_at + len(name)] == name:
+                data[start + offset : start + offset + 4] = struct.pack("<I", size)
+            start += 4
+    return bytes(data)
+
+
+def test_a_part_whose_header_understates_its_size_is_refused(provider_user, team):
+    rows = [header_row(), *(data_row(n, reference=inline("{ref}", f"RJ-{n}")) for n in range(2, 40))]
+    content = lie_about_size(workbook_bytes(sheet_xml(rows)), b"xl/worksheets/sheet1.xml", 1000)
+    assert rejected_xlsx(provider_user, content) == [RowError(None, "", XLSX_MESSAGE)]
+
+
+def test_a_reader_never_reads_more_than_the_limit(monkeypatch):
+    from referrals.importing import _Workbook
+
+    content = workbook_bytes(sheet_xml([header_row(), data_row(2)]))
+    book = _Workbook(io.BytesIO(content))
+    with pytest.raises(ImportRejected):
+        list(book.blocks("xl/worksheets/sheet1.xml", limit=1000, size=100))
+
+
+def test_cells_far_apart_cost_nothing(provider_user, team):
+    # Readers that build the sheet as a grid allocate every cell between A1 and XFD1048576.
+    far = '<c r="XFD1048576" t="inlineStr"><is><t>far away</t></is></c>'
+    sheet = sheet_xml([header_row(), data_row(1048576)[:-6] + far + "</row>"])
+    assert run_xlsx(provider_user, workbook_bytes(sheet)) == ImportResult(created=1, updated=0, unchanged=0)
+    bad = sheet_xml([header_row(), data_row(1048576, hate_crime=inline("{ref}", "maybe"))[:-6] + far + "</row>"])
+    Referral.objects.all().delete()
+    assert rejected_xlsx(provider_user, workbook_bytes(bad)) == [RowError(1048576, "hate_crime", "Enter yes or no")]
+
+
+def test_a_long_cell_is_refused_with_its_row_and_column(provider_user, team):
+    strings = (
+        f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>{"y" * 1001}</t></si></sst>'
+    )
+    sheet = sheet_xml(
+        [
+            header_row(),
+            data_row(2, reference=inline("{ref}", "RJ-1"), referring_team='<c r="{ref}" t="s"><v>0</v></c>'),
+            data_row(3, reference=inline("{ref}", "RJ-2"), offence_group=inline("{ref}", "z" * 1001)),
+        ]
+    )
+    message = "This cell holds more than 1,000 characters. No column in the template needs so many."
+    assert rejected_xlsx(provider_user, workbook_bytes(sheet, strings=strings)) == [
+        RowError(2, "referring_team", message),
+        RowError(3, "offence_group", message),
+    ]
+
+
+def test_a_long_csv_cell_is_refused_with_its_row_and_column(provider_user, team):
+    errors = rejected(provider_user, csv_bytes(row(referring_team="t" * 5000)))
+    assert errors == [
+        RowError(
+            2, "referring_team", "This cell holds more than 1,000 characters. No column in the template needs so many."
+        )
+    ]
+
+
+def test_a_document_type_declaration_is_refused(provider_user, team):
+    strings = (
+        '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">]>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&a;</t></si></sst>'
+    )
+    content = workbook_bytes(sheet_xml([header_row(), data_row(2)]), strings=strings)
+    assert rejected_xlsx(provider_user, content) == [RowError(None, "", XLSX_MESSAGE)]
+
+
+def test_too_many_parts_are_refused(provider_user, team, monkeypatch):
+    monkeypatch.setattr("referrals.importing.XLSX_MAX_PARTS", 5)
+    content = workbook_bytes(sheet_xml([header_row(), data_row(2)]), extra={"docProps/app.xml": "<x/>"})
+    assert rejected_xlsx(provider_user, content) == [RowError(None, "", XLSX_MESSAGE)]
+
+
+def test_a_damaged_workbook_is_refused(provider_user, team):
+    content = workbook_bytes(sheet_xml([header_row(), data_row(2)]).replace("</row>", "", 1))
+    assert rejected_xlsx(provider_user, content) == [RowError(None, "", XLSX_MESSAGE)]
+
+
+# Workbook cells ---------------------------------------------------------------------------------
+
+
+def test_a_formula_without_a_saved_value_is_named_as_a_formula(provider_user, team):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMNS)
+    sheet.append(xlsx_row(reference="RJ-F1"))
+    sheet.append(xlsx_row(reference='=CONCAT("RJ-", "F2")'))  # openpyxl saves no value for a formula
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    message = (
+        "This cell holds a formula with no saved value. Copy the column and paste it back as values only "
+        "(Paste Special, Values), then save the file again."
+    )
+    assert rejected_xlsx(provider_user, buffer.getvalue()) == [RowError(3, "reference", message)]
+
+
+def test_a_formula_with_a_saved_value_gives_that_value(provider_user, team):
+    formula = '<c r="{ref}" t="str"><f>CONCAT("RJ-","F3")</f><v>RJ-F3</v></c>'
+    content = workbook_bytes(sheet_xml([header_row(), data_row(2, reference=formula)]))
+    assert run_xlsx(provider_user, content) == ImportResult(created=1, updated=0, unchanged=0)
+    assert Referral.objects.get().reference == "RJ-F3"
+
+
+def test_an_excel_error_cell_is_named(provider_user, team):
+    content = workbook_bytes(sheet_xml([header_row(), data_row(2, received_on='<c r="{ref}" t="e"><v>#N/A</v></c>')]))
+    assert rejected_xlsx(provider_user, content) == [
+        RowError(2, "received_on", "This cell shows an Excel error (such as #N/A or #REF!). Correct it or clear it.")
+    ]
+
+
+def test_dates_in_a_1904_workbook(provider_user, team):
+    content = workbook_bytes(
+        sheet_xml(
+            [
+                header_row(),
+                # 44569 and 44572 days after 1 January 1904: 9 and 12 January 2026.
+                data_row(2, referred_on='<c r="{ref}"><v>44569</v></c>', received_on='<c r="{ref}"><v>44572.5</v></c>'),
+            ]
+        )
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>')
+            target.writestr(info, data)
+    assert run_xlsx(provider_user, buffer.getvalue()) == ImportResult(created=1, updated=0, unchanged=0)
+    referral = Referral.objects.get()
+    assert (referral.referred_on, referral.received_on) == (date(2026, 1, 9), date(2026, 1, 12))
+
+
+def test_a_macro_workbook_is_refused_by_name_and_by_content(provider_user, team):
+    macro = "Workbooks with macros (.xlsm) cannot be imported. Save it as an Excel workbook (.xlsx) and upload that."
+    good = workbook_bytes(sheet_xml([header_row(), data_row(2)]))
+    with pytest.raises(ImportRejected) as caught:
+        run_xlsx(provider_user, good, filename="referrals.xlsm")
+    assert caught.value.errors == [RowError(None, "", macro)]
+    with_macros = workbook_bytes(sheet_xml([header_row(), data_row(2)]), extra={"xl/vbaProject.bin": b"\0" * 10})
+    assert rejected_xlsx(provider_user, with_macros) == [RowError(None, "", macro)]
+
+
+@pytest.mark.parametrize("filename", ["referrals.txt", "referrals.xls", "referrals.ods", "referrals"])
+def test_only_csv_and_xlsx_names_are_taken(provider_user, team, filename):
+    with pytest.raises(ImportRejected) as caught:
+        run(provider_user, csv_bytes(row()), filename=filename)
+    assert caught.value.errors == [
+        RowError(None, "", "The file must be a .csv or .xlsx file. Save your spreadsheet as 'CSV UTF-8' or as .xlsx.")
+    ]
+    assert Referral.objects.count() == 0
+
+
+# Headers and references -------------------------------------------------------------------------
+
+
+def test_header_problems_are_capped(provider_user, team):
+    header = [*COLUMNS, *(f"extra_{n}" for n in range(200))]
+    errors = rejected(provider_user, csv_bytes(row(), header=header))
+    assert len(errors) == 21
+    assert errors[0] == RowError(
+        1, "extra_0", "This column is not in the template. Delete it or rename it to a template column"
+    )
+    assert errors[-1] == RowError(
+        1, "", "There are 180 more problems with the column names. Start again from the template."
+    )
+
+
+def test_a_header_longer_than_64_kb_is_refused_not_cut(provider_user, team):
+    header = [*COLUMNS, "n" * 70_000]
+    assert rejected(provider_user, csv_bytes(row(), header=header)) == [
+        RowError(
+            1,
+            "",
+            "The first row is longer than 64 KB. It must hold only the template's column names: check that the file "
+            "is the referral import template saved as CSV.",
+        )
+    ]
+
+
+NO_HEADER = (
+    "Row 1 must hold the template's column names (reference, police_area_code, referring_team and so on). "
+    "Download the template and put your rows under its first row."
+)
+
+
+def test_a_file_without_its_header_row(provider_user, team):
+    content = b"\n".join(csv_bytes(row(reference="A"), row(reference="B")).splitlines()[1:]) + b"\n"
+    assert rejected(provider_user, content) == [RowError(1, "", NO_HEADER)]
+
+
+BINARY = (
+    "The file is not a CSV file or an Excel workbook. Save your spreadsheet as 'CSV UTF-8' or as an "
+    "Excel workbook (.xlsx) and upload that."
+)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        b"GIF89a\x01\x00\x01\x00\x00\xff\x00,",
+        b"ab\x01\x02cd,reference\x00\x00\x00\n",
+    ],
+    ids=["pdf", "png", "gif", "control characters"],
+)
+def test_a_binary_file_renamed_csv_is_named_as_such(provider_user, team, content):
+    assert rejected(provider_user, content) == [RowError(None, "", BINARY)]
+
+
+def test_a_column_name_that_is_not_text_is_not_repeated(provider_user, team):
+    header = [*COLUMNS, "ÿØÿà\u2028JFIF<script>"]
+    errors = rejected(provider_user, csv_bytes(row(), header=header))
+    assert errors == [
+        RowError(1, "column S", "This column is not in the template. Delete it or rename it to a template column")
+    ]
+
+
+def test_references_differing_only_in_capital_letters_are_duplicates(provider_user, team):
+    errors = rejected(provider_user, csv_bytes(row(reference="RJ-A1"), row(reference="rj-a1")))
+    assert errors == [
+        RowError(
+            3,
+            "reference",
+            "This reference is also on row 2 in other capital letters, which do not make it a different reference",
+        )
+    ]
+
+
+def test_a_reference_differing_only_in_capital_letters_from_an_existing_one_is_refused(provider_user, team):
+    run(provider_user, csv_bytes(row(reference="RJ-A1")))
+    with pytest.raises(ImportRejected) as caught:
+        run(provider_user, csv_bytes(row(reference="RJ-B1"), row(reference="rj-a1", contact_attempts="3")))
+    assert caught.value.errors == [
+        RowError(
+            3,
+            "reference",
+            "You already have a referral with this reference in other capital letters. Use the same capital letters "
+            "to update it, or use another reference",
+        )
+    ]
+    assert list(Referral.objects.values_list("reference", "contact_attempts")) == [("RJ-A1", 0)]
+    # The same capital letters update it.
+    assert run(provider_user, csv_bytes(row(reference="RJ-A1", contact_attempts="3"))).updated == 1
+
+
+# Imports do not block the provider's other writes -------------------------------------------------
+
+
+def test_the_import_locks_no_row(provider_user, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        run(provider_user, csv_bytes(row(reference="A"), row(reference="B")))
+    assert not [query["sql"] for query in queries if "FOR UPDATE" in query["sql"].upper()]
+    if connection.vendor == "postgresql":
+        assert any("pg_advisory_lock" in query["sql"] for query in queries)
+        assert any("pg_advisory_unlock" in query["sql"] for query in queries)
+
+
+def test_a_reference_saved_elsewhere_while_the_file_is_checked_is_reported_on_its_row(provider_user, team):
+    from referrals.services import referral_create
+
+    def meanwhile(phase, done, total):
+        if phase == "check" and not Referral.objects.exists():
+            values = {**GOOD_ROW}
+            referral_create(
+                actor=provider_user,
+                provider=provider_user.organisation,
+                reference="rj-new-2",
+                area=team.area,
+                referring_team=team,
+                initiator="victim",
+                offence_group="fraud",
+                justice_stage="pre_sentence",
+                referred_on=date(2026, 1, 9),
+                received_on=date(2026, 1, 12),
+                **{key: values[key] == "yes" for key in ("hate_crime", "domestic_abuse", "sexual_harm")},
+            )
+
+    with pytest.raises(ImportRejected) as caught:
+        referral_import(
+            actor=provider_user,
+            provider=provider_user.organisation,
+            source=csv_bytes(row(reference="RJ-NEW-1"), row(reference="RJ-NEW-2")),
+            filename="referrals.csv",
+            progress=meanwhile,
+        )
+    assert caught.value.errors == [
+        RowError(
+            3,
+            "reference",
+            "A referral with this reference was saved (on the web or through the API) while the file was being "
+            "checked. Upload the file again: this row will then update that referral.",
+        )
+    ]
+    assert list(Referral.objects.values_list("reference", flat=True)) == ["rj-new-2"]
+
+
+def test_a_rejected_file_uses_no_ids(provider_user, team, monkeypatch):
+    """Rows checked before a wrong one are not written to the referrals table: a rolled-back
+    write would leave dead rows there and use up ids (PostgreSQL's sequences never go back)."""
+    monkeypatch.setattr("referrals.importing.CHUNK_ROWS", 10)
+    run(provider_user, csv_bytes(row(reference="FIRST")))
+    first = Referral.objects.get().pk
+    rows = [row(reference=f"R{n}") for n in range(50)]
+    rows.append(row(reference="BAD", received_on="bad"))
+    rejected_update(provider_user, csv_bytes(*rows))
+    assert Referral.objects.count() == 1
+    run(provider_user, csv_bytes(row(reference="FIRST"), row(reference="SECOND")))
+    assert Referral.objects.get(reference="SECOND").pk == first + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_does_not_hold_the_providers_row(provider_user, team):
+    """Adding a referral checks its provider's row (FOR KEY SHARE): an import that locked that
+    row held up every new referral of the provider until it ended."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    import psycopg2
+
+    other = psycopg2.connect(**connection.get_connection_params())
+    table = provider_user.organisation._meta.db_table
+    held_up = []
+
+    def meanwhile(phase, done, total):
+        if phase != "check":
+            return
+        with other.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+            try:
+                cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR KEY SHARE", [provider_user.organisation_id])  # noqa: S608
+            except psycopg2.errors.LockNotAvailable:
+                held_up.append(phase)
+        other.rollback()
+
+    try:
+        result = referral_import(
+            actor=provider_user,
+            provider=provider_user.organisation,
+            source=csv_bytes(row(reference="A"), row(reference="B")),
+            filename="referrals.csv",
+            progress=meanwhile,
+        )
+    finally:
+        other.close()
+    assert held_up == []
+    assert result.created == 2

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from referrals.importing import COLUMNS
-from referrals.models import Referral
+from referrals.models import Referral, ReferralImportJob
+from referrals.tasks import run_referral_import
 from rjportal.audit.models import AuditEvent
 from tests import factories
 
@@ -58,7 +59,7 @@ def test_who_can_see_the_import_pages(client, persona, status, page):
     assert client.get(reverse(page)).status_code == status
 
 
-@pytest.mark.parametrize("page", [*PAGES, "referral_imports:errors", "referral_imports:result"])
+@pytest.mark.parametrize("page", PAGES)
 def test_anonymous_is_sent_to_sign_in(client, page):
     response = client.get(reverse(page))
     assert response.status_code == 302
@@ -84,34 +85,60 @@ def test_upload_page_explains_the_template_and_forbids_personal_data(client, pro
     assert "provider" not in response.context["form"].fields
 
 
-def test_provider_uploads_a_good_file_and_sees_the_counts(client, provider_user, team):
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """Upload as the page does; the job is queued once its row is committed (as the test's
+    transaction never is, the callbacks run as the request ends)."""
+
+    def posting(data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(UPLOAD, data)
+
+    return posting
+
+
+def only_job() -> ReferralImportJob:
+    return ReferralImportJob.objects.get()
+
+
+def test_provider_uploads_a_good_file_and_sees_the_counts(client, provider_user, team, post):
     client.force_login(provider_user)
-    response = client.post(UPLOAD, {"file": upload()})
+    response = post({"file": upload()})
     assert response.status_code == 302
-    assert response["Location"] == reverse("referral_imports:result")
+    job = ReferralImportJob.objects.latest("id")
+    assert response["Location"] == reverse("referral_imports:job", args=[job.pk])
     page = client.get(response["Location"]).content.decode()
     assert "3 created, 0 updated, 0 unchanged" in page
     assert set(Referral.objects.values_list("provider", flat=True)) == {provider_user.organisation_id}
+    assert (job.status, job.uploaded_by, job.filename, bytes(job.content)) == (
+        "done",
+        provider_user,
+        "referrals_good.csv",
+        b"",
+    )
 
-    client.post(UPLOAD, {"file": upload()})
-    assert "0 created, 0 updated, 3 unchanged" in client.get(reverse("referral_imports:result")).content.decode()
+    response = post({"file": upload()})
+    assert "0 created, 0 updated, 3 unchanged" in client.get(response["Location"]).content.decode()
     assert AuditEvent.objects.filter(action="import", actor=provider_user).count() == 2
+    listed = client.get(UPLOAD).content.decode()
+    assert "Recent imports" in listed
+    assert listed.count("referrals_good.csv") == 2
 
 
-def test_admin_must_choose_the_provider(client, admin_user, provider_user, team):
+def test_admin_must_choose_the_provider(client, admin_user, provider_user, team, post):
     client.force_login(admin_user)
-    response = client.post(UPLOAD, {"file": upload()})
+    response = post({"file": upload()})
     assert response.status_code == 200
     assert response.context["form"].errors == {"provider": ["Choose the RJ provider whose referrals these are"]}
     assert Referral.objects.count() == 0
 
-    response = client.post(UPLOAD, {"file": upload(), "provider": provider_user.organisation_id})
-    assert response["Location"] == reverse("referral_imports:result")
+    response = post({"file": upload(), "provider": provider_user.organisation_id})
+    assert response["Location"] == reverse("referral_imports:job", args=[only_job().pk])
     assert Referral.objects.filter(provider=provider_user.organisation).count() == 3
     assert AuditEvent.objects.get(action="import").actor == admin_user
 
 
-def test_bad_file_shows_problems_by_row_and_column_and_as_csv(client, provider_user, team):
+def test_bad_file_shows_problems_by_row_and_column_and_as_csv(client, provider_user, team, post):
     rows = [
         dict(zip(COLUMNS, line, strict=True))
         for line in csv.reader(io.StringIO((FILES / "referrals_good.csv").read_text()))
@@ -122,35 +149,40 @@ def test_bad_file_shows_problems_by_row_and_column_and_as_csv(client, provider_u
     content = ",".join(COLUMNS) + "\n" + content + "\n"
     client.force_login(provider_user)
 
-    response = client.post(UPLOAD, {"file": upload("bad.csv", content.encode())})
+    response = post({"file": upload("bad.csv", content.encode())})
 
-    assert response["Location"] == reverse("referral_imports:errors")
+    job = only_job()
+    assert response["Location"] == reverse("referral_imports:job", args=[job.pk])
     assert Referral.objects.count() == 0
+    assert (job.status, bytes(job.content)) == ("rejected", b"")
     page = client.get(response["Location"])
     html = page.content.decode()
     assert "govuk-error-summary" in html
+    assert "<title>Error: " in html
     assert "The file has 2 problems. Nothing was imported." in html
     assert page.context["errors"] == [
         {"row": 3, "column": "hate_crime", "message": "Enter yes or no"},
         {"row": 4, "column": "referring_team", "message": "There is no referring team with this name in Kent"},
     ]
     assert "HYPERLINK" not in html  # problems never repeat what a cell holds
-    assert streamed(client.get(reverse("referral_imports:errors_csv"))) == [
+    assert streamed(client.get(reverse("referral_imports:job_problems_csv", args=[job.pk]))) == [
         ["Row", "Column", "Problem"],
         ["3", "hate_crime", "Enter yes or no"],
         ["4", "referring_team", "There is no referring team with this name in Kent"],
     ]
 
 
-def test_file_level_problems_are_shown_without_a_row(client, provider_user, team):
+def test_file_level_problems_are_found_at_upload_and_shown_without_a_row(client, provider_user, team, post):
     client.force_login(provider_user)
-    client.post(UPLOAD, {"file": upload("referrals_unknown_column.csv")})
-    client.post(UPLOAD, {"file": upload("referrals_missing_column.csv")})
-    assert streamed(client.get(reverse("referral_imports:errors_csv"))) == [
+    post({"file": upload("referrals_unknown_column.csv")})
+    response = post({"file": upload("referrals_missing_column.csv")})
+    job = ReferralImportJob.objects.latest("id")
+    assert (job.status, job.started_at, bytes(job.content)) == ("rejected", None, b"")  # never queued
+    assert streamed(client.get(reverse("referral_imports:job_problems_csv", args=[job.pk]))) == [
         ["Row", "Column", "Problem"],
         ["", "justice_stage", "This column is missing"],
     ]
-    assert "Whole file" in client.get(reverse("referral_imports:errors")).content.decode()
+    assert "Whole file" in client.get(response["Location"]).content.decode()
 
 
 def test_file_over_the_size_limit_is_refused(client, provider_user, team, settings):
@@ -193,7 +225,126 @@ def test_guide_lists_codes_areas_and_teams(client, provider_user, team):
     assert factories.ESSEX not in content
 
 
-def test_errors_and_result_pages_without_an_import_go_back_to_the_form(client, provider_user):
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("referrals.xlsm", "Workbooks with macros (.xlsm) cannot be imported."),
+        ("referrals.txt", "The file must be a .csv or .xlsx file."),
+        ("referrals", "The file must be a .csv or .xlsx file."),
+    ],
+)
+def test_only_csv_and_xlsx_files_are_taken(client, provider_user, team, name, message):
     client.force_login(provider_user)
-    for page in ["referral_imports:errors", "referral_imports:errors_csv", "referral_imports:result"]:
-        assert client.get(reverse(page))["Location"] == UPLOAD
+    response = client.post(UPLOAD, {"file": upload(name, (FILES / "referrals_good.csv").read_bytes())})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"][0].startswith(message)
+    assert not ReferralImportJob.objects.exists()
+    assert Referral.objects.count() == 0
+
+
+def queued_job(provider, **fields) -> ReferralImportJob:
+    return ReferralImportJob.objects.create(
+        provider=provider, filename="big.csv", size=10, content=(FILES / "referrals_good.csv").read_bytes(), **fields
+    )
+
+
+def test_a_large_file_is_queued_not_imported_in_the_request(client, provider_user, team, settings, post):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(provider_user)
+
+    response = post({"file": upload()})
+
+    job = only_job()
+    assert job.status == "queued"
+    assert bytes(job.content) == (FILES / "referrals_good.csv").read_bytes()
+    assert Referral.objects.count() == 0
+    page = client.get(response["Location"]).content.decode()
+    assert "Checking your file" in page
+    assert "Waiting to start." in page
+    assert reverse("referral_imports:job_progress", args=[job.pk]) in page
+    assert "js/import-progress.js" in page
+    assert client.get(reverse("referral_imports:job_progress", args=[job.pk])).json() == {
+        "status": "queued",
+        "finished": False,
+        "phase": "",
+        "rows_done": 0,
+        "rows_total": None,
+        "text": "Waiting to start.",
+    }
+
+    assert run_referral_import.call(job.pk) == "done"  # what the worker does
+    job.refresh_from_db()
+    assert (job.status, job.created, job.rows_done, bytes(job.content)) == ("done", 3, 3, b"")
+    assert job.started_at is not None
+    assert job.finished_at is not None
+    assert client.get(reverse("referral_imports:job_progress", args=[job.pk])).json()["finished"] is True
+    assert "js/import-progress.js" not in client.get(response["Location"]).content.decode()
+    assert run_referral_import.call(job.pk) == "skipped"  # a second run does nothing
+    assert Referral.objects.count() == 3
+
+
+def test_progress_is_kept_on_the_job_while_it_runs(provider_user, team, monkeypatch):
+    monkeypatch.setattr("referrals.tasks.PROGRESS_EVERY_SECONDS", 0)
+    job = queued_job(provider_user.organisation, uploaded_by=provider_user)
+    seen = []
+    original = ReferralImportJob.objects.filter
+
+    def spy(*args, **kwargs):
+        queryset = original(*args, **kwargs)
+        seen.append(ReferralImportJob.objects.values_list("status", "phase", "rows_done").get(pk=job.pk))
+        return queryset
+
+    monkeypatch.setattr(ReferralImportJob.objects, "filter", spy)
+    run_referral_import.call(job.pk)
+    assert ("running", "check", 3) in seen
+    assert ("running", "save", 0) in seen
+
+
+def test_a_job_whose_import_breaks_is_marked_failed(provider_user, team, monkeypatch):
+    job = queued_job(provider_user.organisation, uploaded_by=provider_user)
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("referrals.tasks.referral_import", broken)
+    with pytest.raises(RuntimeError):
+        run_referral_import.call(job.pk)
+    job.refresh_from_db()
+    assert (job.status, bytes(job.content)) == ("failed", b"")
+
+
+def test_failed_and_running_pages(client, provider_user, team):
+    client.force_login(provider_user)
+    failed = queued_job(provider_user.organisation, uploaded_by=provider_user, status="failed")
+    assert "The import stopped" in client.get(failed.get_absolute_url()).content.decode()
+    running = queued_job(provider_user.organisation, status="running", phase="check", rows_done=12000)
+    assert "Checking rows: 12,000 rows checked so far." in client.get(running.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "page", ["referral_imports:job", "referral_imports:job_progress", "referral_imports:job_problems_csv"]
+)
+def test_another_providers_import_is_not_found(client, provider_user, page):
+    job = queued_job(factories.ProviderFactory())
+    client.force_login(provider_user)
+    assert client.get(reverse(page, args=[job.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "page", ["referral_imports:job", "referral_imports:job_progress", "referral_imports:job_problems_csv"]
+)
+@pytest.mark.parametrize(
+    ("persona", "status"), [("admin", 200), ("pcc", 403), ("moderator", 403)], indirect=["persona"]
+)
+def test_who_can_see_an_import(client, provider_user, persona, status, page):
+    job = queued_job(provider_user.organisation)
+    client.force_login(persona)
+    assert client.get(reverse(page, args=[job.pk])).status_code == status
+
+
+@pytest.mark.parametrize("page", ["referral_imports:job", "referral_imports:job_progress"])
+def test_anonymous_is_sent_to_sign_in_from_an_import(client, provider_user, page):
+    job = queued_job(provider_user.organisation)
+    response = client.get(reverse(page, args=[job.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

@@ -9,7 +9,7 @@ from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
 
 MAX_ERRORS_PRINTED = 50
-PHASES = {"check": "Checking and writing rows", "update": "Updating existing referrals"}
+PHASES = {"check": "Checking rows", "save": "Saving new referrals", "update": "Updating existing referrals"}
 
 
 class Command(BaseCommand):
