@@ -130,7 +130,9 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-received_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "reference"], name="referral_reference_unique_per_provider"),
+            # References are one provider's case numbers, compared without regard to capitals
+            # (the web, the API and the import all say so; this is the backstop).
+            models.UniqueConstraint("provider", Lower("reference"), name="referral_reference_unique_ignoring_case"),
             models.CheckConstraint(condition=_valid_subgroups(), name="referral_subgroup_within_group"),
             models.CheckConstraint(condition=Q(received_on__gte=F("referred_on")), name="referral_received_after_made"),
             models.CheckConstraint(

@@ -87,6 +87,11 @@ def validate_referral(referral: Referral, *, today: date | None = None) -> None:
     errors = referral_value_errors(
         {field: getattr(referral, field) for field in EDITABLE_FIELDS}, today=today or timezone.localdate()
     )
+    if referral.reference and "reference" not in errors:
+        taken = Referral.objects.filter(provider_id=referral.provider_id, reference__iexact=referral.reference.strip())
+        existing = taken.exclude(pk=referral.pk).first()
+        if existing is not None:
+            errors["reference"] = f"You already have a referral with the reference {existing.reference}"
     if referral.pk is not None and "received_on" not in errors:
         # Its timeline must stay in order: received, then each move.
         problem = received_after_first_move(referral.received_on, first_moves([referral.pk]).get(referral.pk))
@@ -100,7 +105,8 @@ def validate_referral(referral: Referral, *, today: date | None = None) -> None:
     if referral.referring_team_id and referral.area_id and referral.referring_team.area_id != referral.area_id:
         errors["referring_team"] = f"Choose a team from {referral.area.name}"
     try:
-        referral.full_clean(exclude=[*errors, "stage_changed_on"])
+        # Uniqueness is checked above, in words; the constraint behind it names no field.
+        referral.full_clean(exclude=[*errors, "stage_changed_on"], validate_constraints=False)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, messages[0])

@@ -392,9 +392,9 @@ def test_a_team_from_another_area_is_refused(api, provider_user):
 
 def test_a_reference_already_used_by_the_provider_is_refused(api, provider_user, own_referral, kent_team):
     api.force_authenticate(provider_user)
-    response = api.post(list_url(), new_referral(kent_team, reference=own_referral.reference), format="json")
+    response = api.post(list_url(), new_referral(kent_team, reference=own_referral.reference.lower()), format="json")
     assert response.status_code == 400
-    assert "non_field_errors" in response.json()
+    assert response.json()["reference"] == [f"You already have a referral with the reference {own_referral.reference}"]
     assert Referral.objects.count() == 1
 
 

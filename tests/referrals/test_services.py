@@ -81,12 +81,19 @@ def test_only_rj_providers_hold_referrals(provider_user):
     assert "is not an RJ provider" in error.value.message_dict["provider"][0]
 
 
-def test_references_are_unique_per_provider(provider_user):
+def test_references_are_unique_per_provider_whatever_their_capitals(provider_user):
     existing = ReferralFactory(provider=provider_user.organisation, reference="RJ-100")
-    with pytest.raises(ValidationError):
-        referral_create(actor=provider_user, provider=provider_user.organisation, **values(existing.referring_team))
+    with pytest.raises(ValidationError) as error:
+        referral_create(
+            actor=provider_user,
+            provider=provider_user.organisation,
+            **values(existing.referring_team, reference="rj-100"),
+        )
+    assert error.value.message_dict["reference"] == ["You already have a referral with the reference RJ-100"]
     with pytest.raises(IntegrityError), transaction.atomic():
-        ReferralFactory(provider=provider_user.organisation, reference="RJ-100")
+        ReferralFactory(provider=provider_user.organisation, reference="rj-100")
+    # Another provider may use the same reference.
+    ReferralFactory(reference="RJ-100")
 
 
 def test_update_records_what_changed(provider_user):
