@@ -131,8 +131,19 @@ def team_category_gaps(*, area_counts: dict[str, int], national_counts: dict[str
     """Each team category's share of the area's referrals against its share nationally, how
     many referrals the area would have from that category at the national share, and how far
     outside chance its count is; most significant shortfall first."""
-    area_total = sum(area_counts.values())
-    national_total = sum(national_counts.values())
+    return share_gaps(
+        area_counts=area_counts,
+        area_total=sum(area_counts.values()),
+        national_counts=national_counts,
+        national_total=sum(national_counts.values()),
+        categories=categories,
+    )
+
+
+def share_gaps(*, area_counts, area_total: int, national_counts, national_total: int, categories) -> list[dict]:
+    """Each category's share of the area's referrals (of `area_total`, as categories may
+    overlap, like sensitive-case flags) against its national share, the count expected at the
+    national share, and how far outside chance the area's count is; most significant first."""
     rows = []
     for value, label in categories:
         count = area_counts.get(value, 0)

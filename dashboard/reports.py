@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pledges.selectors import elected_leader_pledge
-from referrals.constants import PATH_STAGES, ClosureReason, Stage, TeamCategory
+from referrals.constants import PATH_STAGES, ClosureReason, JusticeStage, Stage, TeamCategory
 from referrals.selectors import (
     ReferralScope,
     referral_area_figures,
@@ -18,6 +18,7 @@ from referrals.selectors import (
     referral_counts_by_area_and_offence,
     referral_counts_by_period,
     referral_counts_by_team_category,
+    referral_mix_national,
     referral_teams_and_closures,
 )
 from rjportal.areas.constants import Offence
@@ -36,10 +37,17 @@ from .gaps import (
     national_spreads,
     peer_areas,
     rate_per_1000,
+    share_gaps,
     shortfalls_below_95,
     team_category_gaps,
 )
 from .limits import LEVELS, control_limit, judge
+
+SENSITIVE_FLAG_LABELS = [
+    ("hate_crime", "Hate crime"),
+    ("domestic_abuse", "Domestic abuse"),
+    ("sexual_harm", "Sexual harm"),
+]
 
 
 @dataclass
@@ -83,6 +91,8 @@ class AreaReport:
     crime_year: CrimeYear | None = None
     headline_gap: dict | None = None  # the most significant shortfall beyond 99.8%, of either kind
     below_95: tuple[int, int] = (0, 0)  # shortfalls below only the 95% limit, of how many counts judged
+    complex_cases: list[dict] = field(default_factory=list)  # hate crime, domestic abuse, sexual harm
+    justice_stages: list[dict] = field(default_factory=list)
     scorecard: AreaScorecard | None = None
     money: AreaMoney | None = None
     change_alerts: QuarterAlerts | None = None  # the last complete quarter's, whatever the period chosen
@@ -218,6 +228,7 @@ class AreaReport:
                 [[row["stage"], row["reason"], row["count"]] for row in self.closures],
                 [False, False, True],
             ),
+            *self.mix_tables(),
             Table(
                 "trend",
                 "Referrals by quarter, against the same quarter a year earlier",
@@ -269,6 +280,38 @@ class AreaReport:
                 [False, False, True, True, True, False, False],
                 empty="No team, team category or offence group fell below what chance would explain.",
                 links=[alert.link for alert in alerts],
+            )
+        ]
+
+    def mix_tables(self) -> list[Table]:
+        columns = [
+            "Referrals",
+            "Share of area's referrals (%)",
+            "National share (%)",
+            "Expected at national share",
+            "Against chance",
+        ]
+        return [
+            Table(
+                key,
+                title,
+                [first, *columns],
+                [
+                    [
+                        row["label"],
+                        row["referrals"],
+                        _percent(row["share"]),
+                        _percent(row["national_share"]),
+                        _round(row["expected"]),
+                        band_label(row),
+                    ]
+                    for row in rows
+                ],
+                [False, True, True, True, True, False],
+            )
+            for key, title, first, rows in (
+                ("complex_cases", "Complex cases: shares of the area's referrals", "Flag", self.complex_cases),
+                ("justice_stages", "Referrals by criminal justice stage", "Justice stage", self.justice_stages),
             )
         ]
 
@@ -487,6 +530,21 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
         received = None if progress["status"] == "future" else by_quarter[quarter]["received"]
         trend.append({**progress, "referrals": received, "last_year": by_quarter[earlier]["received"]})
     crime_gaps = crime_type_gaps(area_id=area.pk, referrals=referrals, crime=crime, spreads=spreads)
+    mix, national_mix = figures["mix"], referral_mix_national(scope=scope)
+    complex_cases = share_gaps(
+        area_counts=mix["flags"],
+        area_total=total,
+        national_counts=national_mix["flags"],
+        national_total=national_mix["total"],
+        categories=SENSITIVE_FLAG_LABELS,
+    )
+    justice_stages = share_gaps(
+        area_counts=mix["justice_stages"],
+        area_total=total,
+        national_counts=national_mix["justice_stages"],
+        national_total=national_mix["total"],
+        categories=JusticeStage.choices,
+    )
 
     other_offences = [
         {"label": Offence(group).label, "referrals": referrals.get((area.pk, group), 0)}
@@ -505,6 +563,8 @@ def area_report(*, area: PoliceArea, scope: ReferralScope, financial_year: Finan
         crime_year=crime_year,
         headline_gap=most_significant_shortfall(crime_gaps, category_gaps),
         below_95=shortfalls_below_95(crime_gaps, category_gaps),
+        complex_cases=complex_cases,
+        justice_stages=justice_stages,
         headlines=headlines,
         crime_gaps=crime_gaps,
         other_offences=other_offences,

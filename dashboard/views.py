@@ -12,6 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from pledges.maps import register_map
 from pledges.selectors import default_campaign, register_pledges
+from reviews.selectors import can_sign_off_return, return_checks
 from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import RoleRequiredMixin
 from rjportal.areas.models import PoliceArea
@@ -235,6 +236,13 @@ class QuarterlyReturnView(RoleRequiredMixin, TemplateView):
         self.table = quarterly_return(
             area=self.area, financial_year=self.filter_form.financial_year(), today=timezone.localdate()
         )
+        # Completeness checks and sign-off, for the offices that may sign the return off.
+        self.can_sign_off = can_sign_off_return(request.user, self.area)
+        self.checks = (
+            return_checks(area=self.area, financial_year=self.filter_form.financial_year(), today=timezone.localdate())
+            if self.can_sign_off
+            else []
+        )
         stem = (
             f"rj-quarterly-return-{slugify(self.area.name)}-{self.filter_form.financial_year().label.replace('/', '-')}"
         )
@@ -252,7 +260,13 @@ class QuarterlyReturnView(RoleRequiredMixin, TemplateView):
             query["format"] = kind
             links[kind] = f"?{query.urlencode()}"
         context.update(
-            area=self.area, table=self.table, links=links, notes=RETURN_NOTES, year=self.filter_form.financial_year()
+            area=self.area,
+            table=self.table,
+            links=links,
+            notes=RETURN_NOTES,
+            year=self.filter_form.financial_year(),
+            checks=self.checks,
+            can_sign_off=self.can_sign_off,
         )
         return context
 

@@ -9,7 +9,7 @@ from django.db.models import Avg, Count, F, Max, Q
 
 from rjportal.periods import Period
 
-from .constants import DIRECT_INTERVENTIONS, PATH_STAGES, Stage
+from .constants import DIRECT_INTERVENTIONS, PATH_STAGES, JusticeStage, Stage
 from .managers import information_clock_missed
 from .models import Referral, ReferringTeam
 
@@ -105,6 +105,35 @@ def referral_headlines(*, area, scope: ReferralScope, today: date) -> dict:
     return _area_rows(area, scope, scope.last_year()).aggregate(**_headline_aggregates(scope, today))
 
 
+SENSITIVE_FLAGS = ("hate_crime", "domestic_abuse", "sexual_harm")
+
+
+def _mix_aggregates(scope: ReferralScope) -> dict:
+    """Referrals with each sensitive-case flag, and at each justice stage (the same columns
+    nationally and for an area, so that shares compare)."""
+    this = scope.q()
+    aggregates = {f"flag_{flag}": _count(this & Q(**{flag: True})) for flag in SENSITIVE_FLAGS}
+    aggregates.update({f"stage_{stage.value}": _count(this & Q(justice_stage=stage)) for stage in JusticeStage})
+    return aggregates
+
+
+def _mix(figures: dict) -> dict:
+    return {
+        "flags": {flag: figures[f"flag_{flag}"] for flag in SENSITIVE_FLAGS},
+        "justice_stages": {stage.value: figures[f"stage_{stage.value}"] for stage in JusticeStage},
+    }
+
+
+def referral_mix_national(*, scope: ReferralScope) -> dict:
+    """The national count of each sensitive-case flag and justice stage, and the total."""
+
+    def compute():
+        figures = Referral.objects.filter(scope.q()).aggregate(total=_count(), **_mix_aggregates(scope))
+        return {"total": figures["total"], **_mix(figures)}
+
+    return _national("mix", scope, compute)
+
+
 def referral_area_figures(*, area, scope: ReferralScope, today: date, periods: list[Period]) -> dict:
     """Everything the area dashboard counts over the area's own referrals, in one pass:
     headlines, how far referrals got, and referrals received (and victims supported) in each of
@@ -112,9 +141,13 @@ def referral_area_figures(*, area, scope: ReferralScope, today: date, periods: l
     span = ReferralScope(period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
     headline_aggregates = _headline_aggregates(scope, today)
     figures = _area_rows(area, scope, scope.last_year(), span).aggregate(
-        **headline_aggregates, **_funnel_aggregates(scope), **_period_aggregates(scope, periods)
+        **headline_aggregates,
+        **_funnel_aggregates(scope),
+        **_period_aggregates(scope, periods),
+        **_mix_aggregates(scope),
     )
     return {
+        "mix": _mix(figures),
         "headlines": {key: figures[key] for key in headline_aggregates},
         "reached": {stage.value: figures[f"reached_{stage.value}"] for stage in PATH_STAGES},
         "by_period": _by_period(figures, periods),

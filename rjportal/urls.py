@@ -21,6 +21,7 @@ urlpatterns = [
     path("api-tokens/", include("rjportal.apitokens.urls")),
     path("pledges/", include("pledges.urls")),
     path("strategy/", include("strategy.urls")),
+    path("reviews/", include("reviews.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

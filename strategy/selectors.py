@@ -9,10 +9,12 @@ from statistics import median
 
 from django.conf import settings
 from django.db.models import Case, CharField, IntegerField, Q, Sum, Value, When
+from django.utils import timezone
 
 from pledges.selectors import current_term_pledges_by_area
 from referrals.models import ReferringTeam
 from referrals.selectors import ReferralScope, referral_counts_by_area, referral_supported_by_area
+from reviews.selectors import dip_samples_by_area
 from rjportal.areas.constants import PCC_ELECTION_DATES
 from rjportal.areas.models import GoverningBody, PoliceArea
 from rjportal.money import multiply_pence, pence_to_pounds
@@ -271,7 +273,8 @@ RULES = {
     Way.COMMUNICATIONS: "Met when a communications activity took place in the 12 months to the day; partly met "
     "when there is a communications plan but no activity in those 12 months; not met when the last activity was "
     "earlier and there is no plan.",
-    Way.DIP_SAMPLING: "Dip samples are not yet recorded in RJ Portal: the status is the one your office records.",
+    Way.DIP_SAMPLING: "Met when a dip sample of the area was completed in RJ Portal (Case reviews) in the 12 months "
+    "to the day; partly met when one is in progress; otherwise the status is the one your office records.",
     Way.COMMUNITY_REMEDY: "Met when the current Community Remedy document includes RJ; not met when it does not.",
     Way.OBSERVATION: "Met when the elected leader (or a deputy) observed an RJ process in the current term, since "
     "the later of the last PCC election and the governing body's start; not met when the only observations "
@@ -409,6 +412,7 @@ def scorecards(areas, *, year: FinancialYear, today: date) -> dict[int, AreaScor
         key=lambda observation: observation.area_id,
     )
     bodies = {body.area_id: body for body in GoverningBody.objects.current_on(on).filter(area_id__in=area_ids)}
+    dip_samples = dip_samples_by_area(area_ids, since=year_ago + timedelta(days=1), on=on)
     assessments = {
         (assessment.area_id, assessment.way): assessment
         for assessment in WayAssessment.objects.filter(area_id__in=area_ids, financial_year=year.start_year)
@@ -424,7 +428,7 @@ def scorecards(areas, *, year: FinancialYear, today: date) -> dict[int, AreaScor
             Way.BUDGET: _budget(budgets.get(area.pk)),
             Way.TRAINING: _training([record for (area_id, _), record in training.items() if area_id == area.pk]),
             Way.COMMUNICATIONS: _communications(activities.get(area.pk), plans.get(area.pk), year_ago),
-            Way.DIP_SAMPLING: None,
+            Way.DIP_SAMPLING: _dip_sampling(dip_samples.get(area.pk, {})),
             Way.COMMUNITY_REMEDY: _remedy(remedies.get(area.pk)),
             Way.OBSERVATION: _observation(observations.get(area.pk), term_start(bodies.get(area.pk), on)),
         }
@@ -589,6 +593,26 @@ def _communications(activity, plan, year_ago):
         f"The latest activity was on {_day(activity.happened_on)}, more than 12 months earlier.",
         activity.updated_at,
     )
+
+
+def _dip_sampling(samples):
+    completed, in_progress = samples.get("completed"), samples.get("in_progress")
+    if completed is not None:
+        return WayResult(
+            Way.DIP_SAMPLING,
+            WayStatus.MET,
+            f"Dip sample '{completed.title}' completed on {_day(timezone.localtime(completed.completed_at).date())}.",
+            completed.completed_at,
+        )
+    if in_progress is not None:
+        return WayResult(
+            Way.DIP_SAMPLING,
+            WayStatus.PARTLY_MET,
+            f"Dip sample '{in_progress.title}' in progress, drawn on "
+            f"{_day(timezone.localtime(in_progress.drawn_at).date())}.",
+            in_progress.drawn_at,
+        )
+    return None
 
 
 def _remedy(document):

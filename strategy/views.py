@@ -88,6 +88,7 @@ def _way_links(area: PoliceArea) -> dict[str, str]:
         Way.DATA: reverse("dashboard:area", args=[area.code]),
         Way.BUDGET: reverse("strategy:money", args=[area.code]),
         Way.TRAINING: records[Way.TRAINING],
+        Way.DIP_SAMPLING: reverse("reviews:index"),
         Way.COMMUNICATIONS: records[Way.COMMUNICATIONS],
         Way.COMMUNITY_REMEDY: records[Way.COMMUNITY_REMEDY],
         Way.OBSERVATION: records[Way.OBSERVATION],

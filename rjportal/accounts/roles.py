@@ -63,6 +63,18 @@ BENEFIT_RATIO = Task(
     "Choose the pounds of benefit per £1 of RJ spend that estimates use, and its source.",
     in_navigation=False,
 )
+CASE_REVIEWS = Task(
+    "Case reviews",
+    "reviews:index",
+    "Dip-sample cases to check whether victims were offered RJ, and see the proportion offered.",
+)
+# Not in the navigation: on /reviews/actions/ both it and Case reviews would be marked current.
+ACTIONS = Task(
+    "Actions",
+    "reviews:actions",
+    "What your office will do about gaps, dip samples and the scorecard, with owners and due dates.",
+    in_navigation=False,
+)
 AREAS = Task("Police areas", "areas:list", "Police force areas, who governs them and their recorded crime.")
 ORGANISATIONS = Task("Organisations", "organisations:list", "Organisations using the portal and the areas they serve.")
 MY_ORGANISATION = Task(
@@ -106,6 +118,8 @@ TASKS_BY_ROLE = {
         COMMISSIONING,
         ACCREDITATION_OFF_NAV,
         BENEFIT_RATIO,
+        CASE_REVIEWS,
+        ACTIONS,
         AREAS,
         ORGANISATIONS,
         PLEDGE_MODERATION,
@@ -123,6 +137,8 @@ TASKS_BY_ROLE = {
         SCORECARD,
         COMMISSIONING,
         ACCREDITATION_OFF_NAV,
+        CASE_REVIEWS,
+        ACTIONS,
         AREAS,
         MY_ORGANISATION,
         PASSWORD,

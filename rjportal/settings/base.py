@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "referrals",
     "pledges",
     "strategy",
+    "reviews",
     "dashboard",
     # Demonstration data, above everything it fills.
     "demo",

@@ -141,7 +141,10 @@ def test_own_area_counts_are_shown_in_full(client, pcc_user):
 
 def test_each_table_downloads_as_csv_and_the_whole_dashboard_as_xlsx(client, pcc_user):
     client.force_login(pcc_user)
-    keys = ["crime_type", "teams", "team_categories", "funnel", "drop_out", "trend", "change_alerts"]
+    keys = [
+        "crime_type", "teams", "team_categories", "funnel", "drop_out", "complex_cases", "justice_stages", "trend",
+        "change_alerts",
+    ]  # fmt: skip
     keys += ["scorecard", "spend", "budget", "costs", "benefit"]
     for key in keys:
         response = client.get(kent_url(), {"export": key})

@@ -95,7 +95,7 @@ def test_seed_demo_fills_the_strategy_records_of_the_demo_areas(settings):
     assert (kent[Way.BUDGET].status, somerset[Way.BUDGET].status) == (WayStatus.MET, WayStatus.PARTLY_MET)
     assert kent[Way.TRAINING].status == WayStatus.MET
     assert cards[DYFED_POWYS].by_way()[Way.TRAINING].status == WayStatus.NOT_MET
-    assert kent[Way.DIP_SAMPLING].status == WayStatus.PARTLY_MET and kent[Way.DIP_SAMPLING].evidence
+    assert kent[Way.DIP_SAMPLING].status == WayStatus.MET and kent[Way.DIP_SAMPLING].evidence
     assert kent[Way.OBSERVATION].status == WayStatus.MET
 
     standing = demo_accreditations(TODAY)

@@ -1,7 +1,7 @@
 """The 10-ways scorecard: each rule the portal works out, met and not met, and the office's
 own status where the portal holds nothing."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -241,7 +241,7 @@ def test_observation_met_only_in_the_current_term(kent):
 # 8. Dip sampling, and the office's own status
 
 
-def test_dip_sampling_is_the_offices_own_status_for_the_year(kent, pcc_user):
+def test_dip_sampling_is_the_offices_own_status_without_a_dip_sample(kent, pcc_user):
     way_assessment_save(
         actor=pcc_user,
         area=kent,
@@ -257,6 +257,48 @@ def test_dip_sampling_is_the_offices_own_status_for_the_year(kent, pcc_user):
         False,
     )
     assert status(kent, Way.DIP_SAMPLING, FinancialYear(2025)).status == WayStatus.UNKNOWN
+
+
+def _dip_sample(kent, status_, *, drawn, completed=None):
+    from reviews.models import DipSample
+
+    return DipSample.objects.create(
+        area=kent,
+        title=f"Sample {status_}",
+        source="register",
+        status=status_,
+        sample_size=10,
+        minimum_per_flagged_stratum=2,
+        seed=1,
+        drawn_at=drawn,
+        completed_at=completed,
+    )
+
+
+def test_dip_sampling_is_met_by_a_sample_completed_in_the_12_months_and_partly_met_while_one_is_in_progress(
+    kent, pcc_user
+):
+    from django.utils import timezone
+
+    way_assessment_save(
+        actor=pcc_user, area=kent, financial_year=THIS_YEAR, way="dip_sampling", status="not_met", evidence="None"
+    )
+    at = timezone.make_aware
+    # Completed 20 November 2025: the 12 months to 20 November 2026 begin on 21 November 2025.
+    _dip_sample(kent, "completed", drawn=at(datetime(2025, 10, 1, 12)), completed=at(datetime(2025, 11, 20, 12)))
+    assert status(kent, Way.DIP_SAMPLING).status == WayStatus.NOT_MET  # the office's own: too old
+
+    _dip_sample(kent, "reviewing", drawn=at(datetime(2026, 10, 1, 12)))
+    result = status(kent, Way.DIP_SAMPLING)
+    assert (result.status, result.computed) == (WayStatus.PARTLY_MET, True)
+    assert result.evidence == "Dip sample 'Sample reviewing' in progress, drawn on 1 October 2026."
+
+    _dip_sample(kent, "completed", drawn=at(datetime(2025, 11, 1, 12)), completed=at(datetime(2025, 11, 21, 12)))
+    result = status(kent, Way.DIP_SAMPLING)
+    assert (result.status, result.computed) == (WayStatus.MET, True)
+    assert result.evidence == "Dip sample 'Sample completed' completed on 21 November 2025."
+    # Another area's samples count for nothing here; last year's scorecard reads last year's day.
+    assert status(area("E23000028"), Way.DIP_SAMPLING).status == WayStatus.UNKNOWN
 
 
 def test_an_offices_status_gives_way_to_data_once_recorded(kent, pcc_user):

@@ -14,6 +14,7 @@ from demo.organisations import (
 )
 from demo.pledges import seed_pledges
 from demo.referrals import seed_referrals
+from demo.reviews import seed_reviews
 from demo.strategy import seed_strategy
 from rjportal.accounts.constants import TWO_FACTOR_REQUIRED_ROLES
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         seed_referrals()
         with transaction.atomic():
             records = seed_strategy(actor=admin, today=timezone.localdate())
+        with transaction.atomic():
+            records += seed_reviews(today=timezone.localdate())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created} new accounts and organisations, {records} new strategy records)."
