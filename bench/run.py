@@ -10,7 +10,9 @@ Environment:
   BENCH_REFERRALS    referrals to load once (default 1000000); loading skips those already there
   BENCH_SQLITE_REFERRALS  the same for SQLite (default BENCH_REFERRALS)
   BENCH_BACKENDS     which to run (default "postgresql,sqlite")
-  BENCH_PARTS        which parts to run (default "referrals,dashboard")
+  BENCH_PARTS        which parts to run (default "referrals,dashboard"; "browser" adds the pages in
+                     a real browser, over the demo data and over each backend's million
+                     referrals: see bench/browser.py and its BENCH_BROWSER_* settings)
   BENCH_REQUESTS     timed requests per page (default 20)
   BENCH_PAGE_SECONDS dashboard: stop timing a page after this many seconds, once it has
                      had 5 requests (default 30)
@@ -36,18 +38,29 @@ SQLITE_FILE = Path(tempfile.gettempdir()) / "rjportal-bench.sqlite3"
 TARGET_MS = 150
 TARGET_IMPORT_ROWS_PER_S = 20_000
 TARGET_DASHBOARD_MS = 200
-PARTS = ("referrals", "dashboard")
+PARTS = ("referrals", "dashboard", "browser")
+DEFAULT_PARTS = ("referrals", "dashboard")
+# Browser budgets, on a 2-core machine with nothing else running, over the demo data.
+TARGET_JS_BYTES = 1_500_000
+TARGET_LOAD_MS = {"area": 1000, "national": 1000, "register": 1000}
+TARGET_LOAD_OTHER_MS = 500
 
 
 def main() -> int:
     backends = [b.strip() for b in os.environ.get("BENCH_BACKENDS", "postgresql,sqlite").split(",") if b.strip()]
     count = int(os.environ.get("BENCH_REFERRALS", "1000000"))
     timeout = int(os.environ.get("BENCH_TIMEOUT", "1800"))
-    parts = [p.strip() for p in os.environ.get("BENCH_PARTS", ",".join(PARTS)).split(",") if p.strip()]
+    parts = [p.strip() for p in os.environ.get("BENCH_PARTS", ",".join(DEFAULT_PARTS)).split(",") if p.strip()]
     if unknown := [part for part in parts if part not in PARTS]:
         print(f"Unknown part(s) {', '.join(unknown)}; use {' and/or '.join(PARTS)}.", file=sys.stderr)
         return 2
-    results, dashboards = [], []
+    results, dashboards, browsers = [], [], []
+    if "browser" in parts:
+        _say("== browser: demo data")
+        # bench/browser.py builds the demo database itself (the URL is not used for it).
+        browser = _child(["demo"], f"sqlite:///{SQLITE_FILE}", timeout, "browser")
+        if browser is not None:
+            browsers.append(("demo data", browser))
     for backend in backends:
         if backend == "postgresql":
             url, n = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES, count
@@ -71,15 +84,22 @@ def main() -> int:
             dashboard = _child(["dashboard", str(n)], url, timeout)
             if dashboard is not None:
                 dashboards.append((backend, dashboard))
+        if "browser" in parts:
+            _say(f"== {backend}: browser")
+            browser = _child(["bench", str(n)], url, timeout, "browser")
+            if browser is not None:
+                browsers.append((f"{backend}, {n:,}", browser))
     if "referrals" in parts:
         _print_table(results)
     if "dashboard" in parts:
         _print_dashboard(dashboards)
+    if "browser" in parts:
+        _print_browser(browsers)
     mismatched = any(d["naive"]["mismatches"] for _b, d in dashboards)
     return 1 if mismatched else 0
 
 
-def _child(args, url, timeout):
+def _child(args, url, timeout, script="measure"):
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -91,7 +111,7 @@ def _child(args, url, timeout):
     started = time.monotonic()
     try:
         done = subprocess.run(  # noqa: S603 (our own script, with our own arguments)
-            [sys.executable, str(ROOT / "bench" / "measure.py"), *args],
+            [sys.executable, str(ROOT / "bench" / f"{script}.py"), *args],
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -247,6 +267,46 @@ def _print_dashboard(results):
             for key, queries in result["indexes"]["top_queries"].items():
                 for query in queries[:3]:
                     print(f"   {key} {query['ms']:6.0f} ms  {query['sql'][:100]}")
+
+
+def _print_browser(results):
+    if not results:
+        print("No browser results.")
+        return
+    print()
+    runs = next(iter(results[0][1]["pages"].values()))["runs"]
+    print(f"In a real browser (Chromium, cold cache, median of {runs} loads; static files compressed as in production)")
+    print(f"{'page (persona)':40} {'measure':22} " + " ".join(f"{label:>18}" for label, _r in results))
+    first = results[0][1]["pages"]
+    for key, page in first.items():
+        rows = [
+            ("JavaScript KB", lambda p: f"{p['js_bytes'] / 1000:,.0f}"),
+            ("transferred KB", lambda p: f"{p['transferred_bytes'] / 1000:,.0f}"),
+            ("load event ms", lambda p: f"{p['load_ms']:,.0f}"),
+            ("largest paint ms", lambda p: f"{p['lcp_ms']:,.0f}" if p["lcp_ms"] is not None else "n/a"),
+        ]
+        if page["charts"]:
+            rows.append(("charts drawn ms", lambda p: f"{p['charts_drawn_ms']:,.0f}"))
+        for index, (measure, show) in enumerate(rows):
+            label = page["label"] if index == 0 else ""
+            print(f"{label:40} {measure:22} " + " ".join(f"{show(r['pages'][key]):>18}" for _l, r in results))
+    print()
+    print(
+        f"Targets: JavaScript <= {TARGET_JS_BYTES / 1e6:.1f} MB on any page; load event <= "
+        f"{TARGET_LOAD_MS['area']} ms for dashboards (and the register's map), <= {TARGET_LOAD_OTHER_MS} ms for "
+        "other pages, on the demo data, on 2 cores with nothing else running."
+    )
+    for label, result in results:
+        for key, page in result["pages"].items():
+            misses = []
+            if page["js_bytes"] > TARGET_JS_BYTES:
+                misses.append(f"JavaScript {page['js_bytes'] / 1e6:.2f} MB")
+            if label == "demo data" and page["load_ms"] > TARGET_LOAD_MS.get(key, TARGET_LOAD_OTHER_MS):
+                misses.append(f"load {page['load_ms']:.0f} ms")
+            if page["failed_charts"] or page["console_errors"]:
+                misses.append(f"{page['failed_charts']} charts failed, console: {page['console_errors']}")
+            if misses:
+                print(f"OVER BUDGET ({label}) {page['label']}: {', '.join(misses)}")
 
 
 def _imported(result, key, pattern):

@@ -45,6 +45,8 @@ MAP_COLOUR_SCALE = [[0, "#c6dbef"], [0.25, "#9ecae1"], [0.5, "#6baed6"], [0.75, 
 MISSING_LABEL = "No data"
 MAP_MISSING_HOVER = "No data / suppressed"
 GEOJSON_STATIC_PATH = "areas/police_force_areas.geojson"
+# Category labels longer than this are wrapped onto a second line on the axis.
+LABEL_WRAP_CHARS = 20
 
 VALUE_AXIS = {"rangemode": "tozero", "gridcolor": GRID_COLOUR, "zeroline": False, "automargin": True, "tickformat": ","}
 CATEGORY_AXIS = {
@@ -187,7 +189,7 @@ def bar_chart(
                 }
             )  # fmt: skip
     value_axis = {**VALUE_AXIS, "title": {"text": _escape(value_label)}}
-    category_axis = {**CATEGORY_AXIS}
+    category_axis = {**CATEGORY_AXIS, **_wrapped_ticks(categories)}
     if horizontal:
         category_axis["autorange"] = "reversed"  # first category at the top, as in the table
     layout = _layout(
@@ -195,6 +197,8 @@ def bar_chart(
         showlegend=len(series) > 1,
         xaxis=value_axis if horizontal else category_axis,
         yaxis=category_axis if horizontal else value_axis,
+        # Values written beyond the longest bar need room at the end of the value axis.
+        margin={"r": 64} if horizontal else {},
     )
     if shapes:
         layout["shapes"] = shapes
@@ -525,6 +529,10 @@ def area_map(
             }
         ]  # fmt: skip
     figure = _figure(traces, layout)
+    if not caller_rows or len(table_rows) == len(codes):
+        # Row i of the table is area codes[i] (callers give rows in the order of `codes`): a tap
+        # on an area opens its row's link, or shows the row (static/js/charts.js). Not plotly's.
+        figure["tableRowKeys"] = codes
     # plotly.js would fetch a base map from its CDN for geo subplots: point it at our own static
     # files instead (static/js/charts.js also gives it an empty base map, so nothing is fetched).
     # (A folder, so not through static(): hashed file names have no entry for it.)
@@ -546,6 +554,30 @@ def area_map(
 
 
 # Helpers ---------------------------------------------------------------------------------
+
+
+def wrap_label(text, width=LABEL_WRAP_CHARS):
+    """`text` in lines of at most `width` characters where it has spaces, joined by <br> (how
+    plotly.js breaks lines), escaped for plotly. More than two lines end with an ellipsis: the
+    table under the chart has every label in full."""
+    lines = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: width - 1] + "…"]
+    return "<br>".join(_escape(line) for line in lines)
+
+
+def _wrapped_ticks(categories):
+    """Tick labels for a category axis whose labels are long: wrapped, so that the plot keeps its
+    width on a narrow screen (static/js/charts.js wraps them shorter still on a phone). The
+    categories themselves, which hover labels and the table use, stay whole."""
+    if all(len(category) <= LABEL_WRAP_CHARS for category in categories):
+        return {}
+    return {"tickmode": "array", "tickvals": list(categories), "ticktext": [wrap_label(c) for c in categories]}
 
 
 def _check_id(value):

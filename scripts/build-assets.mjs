@@ -5,16 +5,18 @@
 //   build/css/application.css        compiled from assets/scss/application.scss
 //   build/js/govuk-frontend.min.js   GOV.UK Frontend ES module (+ source map)
 //   build/js/moj-frontend.min.js     MOJ Frontend ES module (+ source map)
+//   build/js/plotly-charts.min.js    plotly.js with only the chart types the portal draws
 //   build/assets/images/*            images the stylesheet refers to
 //   build/assets/manifest.json       web app manifest for RJ Portal
 //
-// Plain Node, no bundler: `npm run build`.
+// Plain Node, plus esbuild for the one bundle we make ourselves (plotly.js): `npm run build`.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 
+import * as esbuild from 'esbuild'
 import * as sass from 'sass'
 
 const started = performance.now()
@@ -115,6 +117,69 @@ for (const [from, name] of scripts) {
   if (existsSync(`${from}.map`)) copy(`${from}.map`, join(build, 'js', `${name}.map`))
 }
 
+// 4b. plotly.js, cut down to what rjportal/charts.py draws. The full bundle is about 4.8 MB
+// of JavaScript that every chart page had to parse; this one registers only the trace types
+// the portal uses (scatter is part of plotly.js's core; bar, funnel and choropleth are added),
+// built from plotly.js's own sources the way its partial bundles are (lib/core + register).
+// Its version must stay the major version the Python `plotly` package validates the chart
+// dicts against (tests/rjportal/test_charts.py checks both).
+//
+// Two modules that only serve features the portal never uses are replaced by stubs:
+// - d3-geo-projection: the exotic map projections (the maps use mercator, from d3-geo);
+// - country-iso-search: matching country names for `locationmode: "country names"` (the
+//   maps match police force areas by code in our own GeoJSON).
+// And no stylesheet: the only CSS plotly.js imports is MapLibre's, for tile maps, which are
+// not in this bundle.
+const PLOTLY_TRACES = ['bar', 'funnel', 'choropleth']
+const PLOTLY_BUDGET_BYTES = 1_400_000
+const PLOTLY_STUBS = {
+  'd3-geo-projection': 'module.exports = {}',
+  'country-iso-search':
+    'module.exports = { COUNTRIES: [], createLookup: function () { return { lookupAlpha3: function () { return false } } } }'
+}
+const plotlyVersion = JSON.parse(readFileSync(join(nodeModules, 'plotly.js', 'package.json'), 'utf8')).version
+const plotlyEntry = [
+  "var Plotly = require('plotly.js/lib/core')",
+  `Plotly.register([${PLOTLY_TRACES.map((name) => `require('plotly.js/lib/${name}')`).join(', ')}])`,
+  'module.exports = Plotly'
+].join('\n')
+const stubs = {
+  name: 'rj-plotly-stubs',
+  setup (build) {
+    const names = new RegExp(`^(${Object.keys(PLOTLY_STUBS).join('|')})$`)
+    build.onResolve({ filter: names }, (args) => ({ path: args.path, namespace: 'rj-stub' }))
+    build.onLoad({ filter: /.*/, namespace: 'rj-stub' }, (args) => ({ contents: PLOTLY_STUBS[args.path], loader: 'js' }))
+  }
+}
+const plotlyOut = join(build, 'js', 'plotly-charts.min.js')
+try {
+  await esbuild.build({
+    stdin: { contents: plotlyEntry, resolveDir: root, sourcefile: 'plotly-charts.js', loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    globalName: 'Plotly',
+    target: 'es2016',
+    // As plotly.js's own esbuild configuration.
+    define: { global: 'window', 'define.amd': 'false' },
+    loader: { '.css': 'empty' },
+    plugins: [stubs],
+    legalComments: 'none',
+    banner: {
+      js: `/*! plotly.js v${plotlyVersion} (RJ Portal bundle: scatter, ${PLOTLY_TRACES.join(', ')}) | ` +
+        '(c) Plotly, Inc. | MIT License | https://plotly.com/javascript/ */'
+    },
+    outfile: plotlyOut,
+    logLevel: 'error'
+  })
+} catch (error) {
+  fail(`plotly.js bundle failed: ${error.message}`)
+}
+const plotlyBytes = statSync(plotlyOut).size
+if (plotlyBytes > PLOTLY_BUDGET_BYTES) {
+  fail(`plotly-charts.min.js is ${plotlyBytes} bytes, over its budget of ${PLOTLY_BUDGET_BYTES}`)
+}
+
 // 5. Images from both frameworks, without branded ones.
 const imageDirs = [join(govukDist, 'assets', 'images'), join(mojDist, 'assets', 'images')]
 const copied = new Set()
@@ -148,7 +213,8 @@ writeFileSync(join(build, 'assets', 'manifest.json'), `${JSON.stringify(manifest
 const seconds = ((performance.now() - started) / 1000).toFixed(1)
 const kb = (Buffer.byteLength(css) / 1024).toFixed(0)
 console.log(
-  `build-assets: application.css ${kb} KB, ${scripts.length} scripts, ${copied.size} images` +
+  `build-assets: application.css ${kb} KB, ${scripts.length} scripts, ` +
+    `plotly-charts.min.js ${(plotlyBytes / 1024).toFixed(0)} KB, ${copied.size} images` +
     (dependencyWarnings ? `, ${dependencyWarnings} framework Sass warnings hidden` : '') +
     ` (${seconds} s)`
 )

@@ -146,8 +146,6 @@ STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # js/plotly.min.js from the plotly Python package: charts never load scripts from a CDN.
-    "rjportal.web.staticfinders.PlotlyFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

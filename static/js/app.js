@@ -10,20 +10,36 @@ initMojFrontend()
 
 // A table wider than the screen scrolls within its .rj-table-scroll wrapper. Keyboard users
 // can only scroll what they can focus, so a wrapper that overflows becomes a focusable,
-// named region; one that fits stays out of the tab order.
+// named region; one that fits stays out of the tab order. Everyone is told that it scrolls:
+// a hint above it, and a shadow on each edge with more table beyond it (assets/scss/_tables.scss).
+const SCROLL_HINT = 'Scroll sideways to see the whole table'
+
 function makeOverflowingTablesScrollable () {
-  for (const wrapper of document.querySelectorAll('.rj-table-scroll')) {
-    if (wrapper.scrollWidth > wrapper.clientWidth) {
+  document.querySelectorAll('.rj-table-scroll').forEach((wrapper, index) => {
+    const hint = wrapper.previousElementSibling?.classList.contains('rj-table-scroll-hint')
+      ? wrapper.previousElementSibling
+      : null
+    if (wrapper.scrollWidth > wrapper.clientWidth + 1) {
       const caption = wrapper.querySelector('caption')
       wrapper.setAttribute('tabindex', '0')
       wrapper.setAttribute('role', 'region')
       wrapper.setAttribute('aria-label', caption ? caption.textContent.trim() : 'Table')
+      if (!hint) {
+        const text = document.createElement('p')
+        text.className = 'rj-table-scroll-hint'
+        text.id = wrapper.id ? `${wrapper.id}-hint` : `rj-table-scroll-hint-${index}`
+        text.textContent = SCROLL_HINT
+        wrapper.before(text)
+        wrapper.setAttribute('aria-describedby', text.id)
+      }
     } else {
       wrapper.removeAttribute('tabindex')
       wrapper.removeAttribute('role')
       wrapper.removeAttribute('aria-label')
+      wrapper.removeAttribute('aria-describedby')
+      if (hint) hint.remove()
     }
-  }
+  })
 }
 
 makeOverflowingTablesScrollable()

@@ -1,13 +1,14 @@
-"""The chart builders, the chart template, the CSP allowance for chart pages and the static
-finder that serves plotly.js from the plotly package."""
+"""The chart builders, the chart template, the CSP allowance for chart pages and our own
+plotly.js bundle (built by `npm run build`), which must draw every trace type the builders use."""
 
 import json
+import re
 from decimal import Decimal
 from fractions import Fraction
-from io import StringIO
 from pathlib import Path
 
 import plotly.graph_objects as go
+import plotly.offline
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
@@ -18,7 +19,9 @@ from django.views import View
 
 from rjportal import charts
 from rjportal.csp import EMPTY_STYLE_HASH, ChartsCspMixin, charts_csp
-from rjportal.web.staticfinders import PlotlyFinder
+
+# What the builders draw; scripts/build-assets.mjs bundles exactly these (scatter is plotly's core).
+TRACE_TYPES = {"bar", "scatter", "funnel", "choropleth"}
 
 
 def bars(**kwargs):
@@ -295,13 +298,14 @@ def test_a_funnel_plot_highlights_the_viewers_area_and_draws_both_limits():
 )
 def test_every_figure_is_valid_for_plotly(build):
     figure = build().figure
-    plot = {key: value for key, value in figure.items() if key != "config"}
+    # config is Plotly.newPlot's third argument; tableRowKeys is for charts.js (map taps).
+    plot = {key: value for key, value in figure.items() if key not in {"config", "tableRowKeys"}}
     # plotly.py raises ValueError on a property plotly.js does not have or a value it does not
     # accept, anywhere in the figure...
     checked = go.Figure(plot)
     # ...and reads the rest back unchanged: every trace names its type, nothing is coerced.
     assert json.loads(checked.to_json()) == plot
-    assert all(trace["type"] in {"bar", "scatter", "funnel", "choropleth"} for trace in plot["data"])
+    assert all(trace["type"] in TRACE_TYPES for trace in plot["data"])
 
 
 def test_a_chart_layout_is_merged_into_the_shared_one_key_by_key():
@@ -337,7 +341,7 @@ def test_the_chart_template_renders_figure_data_table_and_csv_link():
     assert '<h2 class="govuk-heading-m" id="referrals-by-team-title">Referrals by team</h2>' in html
     assert '<p class="govuk-body">Victim services referred the most.</p>' in html
     assert 'data-rj-chart="referrals-by-team-data"' in html
-    assert 'data-rj-plotly-src="/static/js/plotly.min.js"' in html
+    assert 'data-rj-plotly-src="/static/js/plotly-charts.min.js"' in html
     assert 'aria-hidden="true"' in html
     assert '<script id="referrals-by-team-data" type="application/json">' in html
     assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Referrals</th>' in html
@@ -386,35 +390,82 @@ def test_chart_pages_get_the_allowance_and_other_pages_do_not(client, db):
 
 
 # Serving plotly.js ----------------------------------------------------------------------
+# Our own bundle, from our own static files: plotly.js with only the trace types drawn here.
 
 
-def test_the_finder_finds_plotly_js():
-    finder = PlotlyFinder()
-    found = finder.find("js/plotly.min.js")
-    assert found.endswith("plotly.min.js") and Path(found).is_file()
-    assert finder.find("js/plotly.min.js", find_all=True) == [found]
-    assert Path(found).read_text(encoding="utf-8")[:200].lstrip("/* \n").startswith("plotly.js")
+def bundle_head():
+    path = finders.find("js/plotly-charts.min.js")
+    assert path, "build/js/plotly-charts.min.js is missing: run npm run build"
+    return Path(path).read_text(encoding="utf-8")[:300]
 
 
-@pytest.mark.parametrize("find_all", [False, True])
-def test_the_finder_returns_a_list_for_other_files(find_all):
-    assert PlotlyFinder().find("js/app.js", find_all=find_all) == []
+def test_the_bundle_is_the_plotly_js_that_the_figures_are_validated_against():
+    version = re.search(r"plotly\.js v(\d+)\.(\d+)\.(\d+)", bundle_head()).groups()
+    assert version[0] == plotly.offline.get_plotlyjs_version().split(".")[0]
 
 
-def test_the_finder_lists_plotly_js_for_collectstatic():
-    ((path, storage),) = list(PlotlyFinder().list([]))
-    assert path == "js/plotly.min.js"
-    with storage.open(path) as source:
-        assert b"plotly.js" in source.read(200)
+def test_the_bundle_draws_every_trace_type_the_builders_use_and_no_more():
+    listed = re.search(r"RJ Portal bundle: ([a-z, ]+)\)", bundle_head()).group(1)
+    assert set(listed.split(", ")) == TRACE_TYPES
 
 
-def test_findstatic_finds_plotly_js():
-    out = StringIO()
-    call_command("findstatic", "js/plotly.min.js", stdout=out)
-    assert "package_data" in out.getvalue() and "plotly.min.js" in out.getvalue()
+def test_the_bundle_is_within_its_budget():
+    # Chart pages also load GOV.UK and MoJ Frontend (about 120 KB): 1.5 MB of JavaScript in all.
+    assert Path(finders.find("js/plotly-charts.min.js")).stat().st_size <= 1_400_000
 
 
-def test_collectstatic_copies_plotly_js(settings, tmp_path):
+def test_collectstatic_copies_the_bundle_and_not_the_full_plotly_js(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path
     call_command("collectstatic", interactive=False, verbosity=0)
-    assert (tmp_path / "js" / "plotly.min.js").stat().st_size > 1_000_000
+    assert (tmp_path / "js" / "plotly-charts.min.js").stat().st_size > 1_000_000
+    assert not (tmp_path / "js" / "plotly.min.js").exists()
+
+
+# Narrow screens ---------------------------------------------------------------------------
+
+
+def test_long_category_labels_are_wrapped_on_the_axis_and_kept_whole_in_the_data():
+    chart = bars(
+        horizontal=True,
+        categories=["Violence against the person", "Miscellaneous crimes against society", "Theft"],
+        series={"Kent": [1, 2, 3]},
+    )
+    axis = chart.figure["layout"]["yaxis"]
+    assert axis["tickmode"] == "array"
+    assert axis["tickvals"] == ["Violence against the person", "Miscellaneous crimes against society", "Theft"]
+    assert axis["ticktext"] == ["Violence against the<br>person", "Miscellaneous crimes<br>against society", "Theft"]
+    assert chart.figure["data"][0]["y"][0] == "Violence against the person"
+    assert chart.table["rows"][0][0] == "Violence against the person"
+    # Room for the values written past the longest bar.
+    assert chart.figure["layout"]["margin"]["r"] == 64
+
+
+def test_short_labels_are_left_alone():
+    axis = bars().figure["layout"]["xaxis"]
+    assert "ticktext" not in axis and "tickvals" not in axis
+    assert bars().figure["layout"]["margin"]["r"] == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("Theft", 20, "Theft"),
+        ("Public order offences", 20, "Public order<br>offences"),
+        ("A very long label that goes on and on", 12, "A very long<br>label that…"),
+        ("Kent <b> team", 20, "Kent &lt;b&gt; team"),
+        ("Supercalifragilisticexpialidocious", 10, "Supercalifragilisticexpialidocious"),
+    ],
+)
+def test_wrap_label(text, width, expected):
+    assert charts.wrap_label(text, width) == expected
+
+
+def test_a_map_says_which_table_row_is_which_area():
+    chart = area_map()
+    assert chart.figure["tableRowKeys"] == ["E23000032", "E23000028", "W15000004"]
+    assert [row[0] for row in chart.table["rows"]] == ["Kent", "Essex", "Dyfed-Powys"]
+
+
+def test_a_map_whose_table_is_not_one_row_per_area_has_no_row_keys():
+    chart = area_map(table_rows=[["Kent and Essex", 12.5]])
+    assert "tableRowKeys" not in chart.figure

@@ -45,7 +45,9 @@ def test_every_chart_draws_under_the_content_security_policy(chart_page):
 
 
 def test_nothing_is_requested_from_outside_the_site(chart_page, live_server):
-    assert any(url.endswith("/static/js/plotly.min.js") for url in chart_page.requests)
+    # Our own partial bundle of plotly.js, never the full one.
+    assert any(url.endswith("/static/js/plotly-charts.min.js") for url in chart_page.requests)
+    assert not any(url.endswith("/plotly.min.js") for url in chart_page.requests)
     assert [url for url in chart_page.requests if not url.startswith(live_server.url + "/")] == []
 
 
@@ -64,3 +66,33 @@ def test_hovering_over_an_area_names_it(chart_page):
 def test_plotly_writes_no_style_element(chart_page):
     """Its rules ship in application.css; the page has no <style> element for CSP to refuse."""
     assert chart_page.locator("style").count() == 0
+
+
+def test_plotly_js_loads_after_the_page_has(page, live_server):
+    """The page's text and tables come first: plotly.js is fetched once the load event is over."""
+    page.goto(live_server.url + reverse("test-charts"))
+    expect(page.locator(".rj-chart__plot--drawn")).to_have_count(4, timeout=30_000)
+    timing = page.evaluate(
+        """() => ({
+            load: performance.getEntriesByType('navigation')[0].loadEventEnd,
+            plotly: performance.getEntriesByType('resource')
+              .find((entry) => entry.name.includes('plotly-charts')).startTime,
+        })"""
+    )
+    assert timing["plotly"] >= timing["load"] > 0
+
+
+def test_tapping_an_area_on_the_map_shows_its_row_of_the_table(page, live_server):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + reverse("test-charts"))
+    expect(page.locator(".rj-chart__plot--drawn")).to_have_count(4, timeout=30_000)
+    figure = page.locator("#referral-rate-map")
+    # The map fills the phone's width, less the page's margins.
+    assert figure.locator(".rj-chart__plot--map .main-svg").first.bounding_box()["width"] >= 330
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    # A tap reaches plotly as a click (the test browser has no touch screen).
+    figure.locator(".choroplethlocation").nth(20).click(force=True)
+    chosen = figure.locator(".rj-chart__table tr.rj-chart__row--chosen")
+    expect(chosen).to_have_count(1)
+    expect(chosen).to_be_focused()
+    expect(chosen).to_be_in_viewport()
