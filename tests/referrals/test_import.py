@@ -993,7 +993,7 @@ def test_a_rejected_file_uses_no_ids(provider_user, team, monkeypatch):
     assert Referral.objects.get(reference="SECOND").pk == first + 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("live_db")  # committed data another connection can see, reference data reloaded
 def test_an_import_does_not_hold_the_providers_row(provider_user, team):
     """Adding a referral checks its provider's row (FOR KEY SHARE): an import that locked that
     row held up every new referral of the provider until it ended."""
