@@ -132,6 +132,12 @@ def axe():
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Browser tests run last. Their live server needs committed data, so their database is
-    flushed afterwards, reference data included; no ordinary test may follow them."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Tests that commit (browser tests, and others on a transactional database) run last. Their
+    database is flushed afterwards, reference data included; no ordinary test may follow them."""
+
+    def commits(item):
+        return item.get_closest_marker("browser") is not None or bool(
+            {"live_db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        )
+
+    items.sort(key=commits)
