@@ -6,7 +6,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rjportal.accounts.constants import TWO_FACTOR_REQUIRED_ROLES, Role
+from rjportal.accounts.constants import ORGANISATION_KIND_FOR_ROLE, TWO_FACTOR_REQUIRED_ROLES, Role
 from rjportal.accounts.models import User
 from rjportal.accounts.services import user_create
 from rjportal.accounts.two_factor import BACKUP_DEVICE_NAME
@@ -69,7 +69,9 @@ def seed_organisations_and_users() -> int:
             created += 1
         user.set_password(DEMO_PASSWORD)
         user.is_active = True
-        user.save(update_fields=["password", "is_active"])
+        # The demo PCC officer and practitioner manage their organisations' people.
+        user.manages_users = role in ORGANISATION_KIND_FOR_ROLE
+        user.save(update_fields=["password", "is_active", "manages_users"])
         if role in TWO_FACTOR_REQUIRED_ROLES:
             _give_demo_second_factor(user)
     return created

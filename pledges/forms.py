@@ -3,7 +3,7 @@ from django import forms
 from rjportal.areas.models import PoliceArea
 from rjportal.forms import gds_helper
 
-from .constants import STATEMENT_MAX_LENGTH, PledgeRole, PledgeStatus
+from .constants import INDEPENDENT, STATEMENT_MAX_LENGTH, PledgeRole, PledgeStatus
 from .models import PledgeCampaign
 
 HONEYPOT_FIELD = "website"
@@ -134,7 +134,7 @@ class ModerationFilterForm(forms.Form):
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label="Why are you rejecting this pledge?",
-        help_text="Kept in the audit log and shown to other moderators, never published",
+        help_text="Emailed to the signer and kept in the audit log; never published",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
         error_messages={"required": "Enter the reason for rejecting this pledge"},
@@ -192,3 +192,46 @@ class PledgeImportForm(forms.Form):
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError("The file must be smaller than 2 MB")
         return upload
+
+
+class ChangeRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The address you signed the pledge with",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Send me a link")
+
+
+class PledgeChangeForm(forms.Form):
+    """The signer's own details, as on the signup form (the email address and the campaign
+    stay as they are)."""
+
+    name = PledgeSignForm.base_fields["name"]
+    role = PledgeSignForm.base_fields["role"]
+    party = PledgeSignForm.base_fields["party"]
+    area = PledgeSignForm.base_fields["area"]
+    statement = PledgeSignForm.base_fields["statement"]
+    consent_to_publish = PledgeSignForm.base_fields["consent_to_publish"]
+
+    def __init__(self, *args, pledge, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": pledge.name,
+                "role": pledge.role,
+                "party": "" if pledge.party == INDEPENDENT else pledge.party,
+                "area": pledge.area_id,
+                "statement": pledge.statement,
+                "consent_to_publish": pledge.consent_to_publish,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Save and send for review")

@@ -18,7 +18,8 @@ from rjportal.audit.constants import AuditAction
 from rjportal.audit.services import audit_record, audited_update, model_changes
 from rjportal.imports import ImportRejected, RowError, file_line, read_csv_as_text
 from rjportal.periods import months_before
-from rjportal.web.ratelimits import lock_keys
+from rjportal.web.ratelimits import Limit, lock_keys, rate_limits_take
+from rjportal.web.ratelimits import keyed_hash as ratelimit_key
 
 from .constants import (
     DEFAULT_PERSONAL_DATA_MONTHS,
@@ -32,7 +33,15 @@ from .constants import (
 )
 from .models import Pledge, PledgeCampaign, SignupAttempt
 from .permissions import can_import, can_moderate
-from .tokens import make_token, new_nonce, pledge_for_token, verification_max_age
+from .tokens import (
+    CHANGEABLE_STATUSES,
+    make_change_token,
+    make_token,
+    new_nonce,
+    pledge_for_change_token,
+    pledge_for_token,
+    verification_max_age,
+)
 
 BY_THE_SIGNER = "by the signer"
 
@@ -180,6 +189,7 @@ def _send_already_signed(pledge: Pledge, *, site_url: str) -> None:
     context = {
         "pledge": pledge,
         "privacy_url": site_url.rstrip("/") + reverse("pledges:privacy"),
+        "change_url": site_url.rstrip("/") + reverse("pledges:change_request"),
         "contact_email": settings.PLEDGE_CONTACT_EMAIL,
     }
     send_mail(
@@ -242,7 +252,8 @@ WITHDRAWABLE = (PledgeStatus.UNVERIFIED, PledgeStatus.VERIFIED, PledgeStatus.PUB
 
 
 @transaction.atomic
-def pledge_publish(*, actor, pledge: Pledge) -> Pledge:
+def pledge_publish(*, actor, pledge: Pledge, site_url: str = "") -> Pledge:
+    """Put a confirmed pledge on the register, and tell the signer by email."""
     _require_moderator(actor)
     pledge = _locked(pledge)
     if pledge.status not in PUBLISHABLE:
@@ -252,13 +263,16 @@ def pledge_publish(*, actor, pledge: Pledge) -> Pledge:
     if not pledge.consent_to_publish:
         raise ValidationError("The signer did not consent to publication, so this pledge cannot be published.")
     pledge.published_at = timezone.now()
-    return _transition(
+    _transition(
         actor=actor, pledge=pledge, to_status=PledgeStatus.PUBLISHED, summary=f"Published the pledge of {pledge.name}"
     )
+    _send_moderation_outcome(pledge, template="published", subject="Your RJ pledge is published", site_url=site_url)
+    return pledge
 
 
 @transaction.atomic
-def pledge_reject(*, actor, pledge: Pledge, reason: str) -> Pledge:
+def pledge_reject(*, actor, pledge: Pledge, reason: str, site_url: str = "") -> Pledge:
+    """Keep a pledge off the register (or take it off), and email the signer the reason."""
     _require_moderator(actor)
     pledge = _locked(pledge)
     reason = (reason or "").strip()
@@ -267,12 +281,16 @@ def pledge_reject(*, actor, pledge: Pledge, reason: str) -> Pledge:
     if pledge.status not in REJECTABLE:
         raise ValidationError(f"This pledge cannot be rejected: it is {pledge.get_status_display().lower()}.")
     pledge.rejection_reason = reason
-    return _transition(
+    _transition(
         actor=actor,
         pledge=pledge,
         to_status=PledgeStatus.REJECTED,
         summary=f"Rejected the pledge of {pledge.name}: {reason}",
     )
+    _send_moderation_outcome(
+        pledge, template="rejected", subject="Your RJ pledge has not been published", site_url=site_url
+    )
+    return pledge
 
 
 @transaction.atomic
@@ -291,6 +309,25 @@ def pledge_withdraw(*, actor, pledge: Pledge, note: str = "") -> Pledge:
     )
 
 
+def _send_moderation_outcome(pledge: Pledge, *, template: str, subject: str, site_url: str) -> None:
+    """Tell the signer what the moderators decided (imported pledges have no address)."""
+    if not pledge.email:
+        return
+    site_url = site_url.rstrip("/")
+    context = {
+        "pledge": pledge,
+        "register_url": site_url + reverse("pledges:area", kwargs={"code": pledge.area.code}) if site_url else "",
+        "change_url": site_url + reverse("pledges:change_request") if site_url else "",
+        "contact_email": settings.PLEDGE_CONTACT_EMAIL,
+    }
+    send_mail(
+        subject=f"{subject}: {pledge.campaign.title}",
+        message=render_to_string(f"pledges/email/{template}.txt", context),
+        from_email=None,
+        recipient_list=[pledge.email],
+    )
+
+
 CORRECTABLE_FIELDS = ("name", "party", "statement")
 
 
@@ -306,6 +343,98 @@ def pledge_correct(*, actor, pledge: Pledge, name: str, party: str, statement: s
         values={"name": name.strip(), "party": party.strip() or INDEPENDENT, "statement": statement.strip()},
         validate=lambda pledge: pledge.full_clean(),
         summary=lambda pledge: f"Corrected the pledge of {pledge.name}",
+    )
+    return pledge
+
+
+# Signers changing their own details ----------------------------------------------------------
+
+CHANGE_REQUESTS_PER_ADDRESS_PER_HOUR = 10
+CHANGE_REQUESTS_PER_EMAIL_PER_DAY = 3
+
+
+def pledge_change_request(*, email: str, ip_address: str, site_url: str) -> int:
+    """Email a single-use, expiring link to change their details to the signer of each pledge
+    with this address in a campaign open today (confirmed, published or rejected), replacing
+    any earlier link. Rate-limited per internet address and per email; over a limit nothing is
+    sent. Returns how many links were sent, for tests and logs only: the page says the same
+    whatever the answer, so that it tells nobody whether an address has signed."""
+    used_up = rate_limits_take(
+        Limit(
+            ratelimit_key("pledge-change-address", ip_address or "unknown"),
+            CHANGE_REQUESTS_PER_ADDRESS_PER_HOUR,
+            timedelta(hours=1),
+        ),
+        Limit(ratelimit_key("pledge-change-email", email), CHANGE_REQUESTS_PER_EMAIL_PER_DAY, timedelta(days=1)),
+    )
+    if used_up is not None:
+        return 0
+    sent = 0
+    open_campaigns = PledgeCampaign.objects.open_on(timezone.localdate())
+    with transaction.atomic():
+        pledges = (
+            Pledge.objects.select_for_update()
+            .filter(campaign__in=open_campaigns, email__iexact=email.strip(), status__in=CHANGEABLE_STATUSES)
+            .select_related("campaign", "area")
+        )
+        for pledge in pledges:
+            pledge.verification_nonce = new_nonce()
+            pledge.save(update_fields=["verification_nonce"])
+            audit_record(
+                actor=None,
+                action=AuditAction.UPDATE,
+                target=pledge,
+                summary=f"A link to change the pledge's details was sent to the signer ({BY_THE_SIGNER})",
+            )
+            url = site_url.rstrip("/") + reverse("pledges:change_details", kwargs={"token": make_change_token(pledge)})
+            send_mail(
+                subject=f"Change your RJ pledge details: {pledge.campaign.title}",
+                message=render_to_string(
+                    "pledges/email/change_link.txt",
+                    {"pledge": pledge, "url": url, "days": max(1, verification_max_age() // (60 * 60 * 24))},
+                ),
+                from_email=None,
+                recipient_list=[pledge.email],
+            )
+            sent += 1
+    return sent
+
+
+SIGNER_CHANGEABLE_FIELDS = ("name", "role", "party", "area", "statement", "consent_to_publish")
+
+
+@transaction.atomic
+def pledge_change_by_signer(
+    *, token: str, name: str, role: str, party: str, area: PoliceArea, statement: str, consent_to_publish: bool
+) -> Pledge:
+    """The signer's own change of their details, through their emailed link (which then stops
+    working). The pledge goes back to the moderators, off the register until they publish it
+    again. Raises tokens.InvalidToken for a bad, expired or used link."""
+    pledge = pledge_for_change_token(token, queryset=Pledge.objects.select_for_update())
+    if not PledgeCampaign.objects.open_on(timezone.localdate()).filter(pk=pledge.campaign_id).exists():
+        raise ValidationError(f"{pledge.campaign.title} is closed, so its pledges can no longer be changed online.")
+    before = {field: getattr(pledge, field) for field in SIGNER_CHANGEABLE_FIELDS}
+    from_status = pledge.status
+    pledge.name = name.strip()
+    pledge.role = role
+    pledge.party = party.strip() or INDEPENDENT
+    pledge.area = area
+    pledge.statement = statement.strip()
+    pledge.consent_to_publish = consent_to_publish
+    pledge.status = PledgeStatus.VERIFIED
+    pledge.rejection_reason = ""
+    pledge.published_at = None
+    pledge.verification_nonce = ""
+    pledge.full_clean()
+    pledge.save()
+    changes = model_changes(pledge, SIGNER_CHANGEABLE_FIELDS, before)
+    changes["status"] = {"from": from_status, "to": PledgeStatus.VERIFIED.value}
+    audit_record(
+        actor=None,
+        action=AuditAction.TRANSITION,
+        target=pledge,
+        summary=f"Pledge details changed {BY_THE_SIGNER}; awaiting review again",
+        changes=changes,
     )
     return pledge
 

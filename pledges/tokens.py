@@ -74,3 +74,40 @@ def pledge_for_token(token: str, *, queryset=None) -> Pledge:
     ):
         raise InvalidToken(InvalidToken.USED)
     return pledge
+
+
+# Links to change a confirmed pledge's details ------------------------------------------------
+#
+# The same kind of token with its own salt: it signs the pledge's id and a fresh nonce, which
+# changing the details empties (so the link works once) and a newer link replaces. It never
+# confirms a pledge (confirmation needs an unconfirmed one) and a confirmation link never
+# changes one (each salt signs its own tokens).
+
+CHANGE_SALT = "pledges.change"
+CHANGEABLE_STATUSES = (PledgeStatus.VERIFIED, PledgeStatus.PUBLISHED, PledgeStatus.REJECTED)
+
+
+def make_change_token(pledge: Pledge) -> str:
+    return signing.TimestampSigner(salt=CHANGE_SALT).sign_object({"p": pledge.pk, "n": pledge.verification_nonce})
+
+
+def pledge_for_change_token(token: str, *, queryset=None) -> Pledge:
+    """The confirmed pledge a change link names, or InvalidToken."""
+    try:
+        payload = signing.TimestampSigner(salt=CHANGE_SALT).unsign_object(token, max_age=verification_max_age())
+    except signing.SignatureExpired:
+        raise InvalidToken(InvalidToken.EXPIRED) from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise InvalidToken(InvalidToken.TAMPERED) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("p"), int) or not isinstance(payload.get("n"), str):
+        raise InvalidToken(InvalidToken.TAMPERED)
+    queryset = queryset if queryset is not None else Pledge.objects.all()
+    pledge = queryset.select_related("campaign", "area").filter(pk=payload["p"]).first()
+    if (
+        pledge is None
+        or pledge.status not in CHANGEABLE_STATUSES
+        or not pledge.verification_nonce
+        or not secrets.compare_digest(pledge.verification_nonce, payload["n"])
+    ):
+        raise InvalidToken(InvalidToken.USED)
+    return pledge

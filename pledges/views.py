@@ -16,14 +16,17 @@ from django.views.generic import TemplateView
 from rjportal.areas.models import PoliceArea
 from rjportal.csp import ChartsCspMixin
 from rjportal.exports import csv_response
+from rjportal.forms import add_service_errors
 from rjportal.imports import ImportRejected
 from rjportal.listing import paginate, sort_queryset
 from rjportal.web.addresses import client_address
 
 from .constants import OPEN_DATA_LICENCE, OPEN_DATA_LICENCE_URL, PledgeStatus
 from .forms import (
+    ChangeRequestForm,
     CorrectForm,
     ModerationFilterForm,
+    PledgeChangeForm,
     PledgeImportForm,
     PledgeSignForm,
     RegisterFilterForm,
@@ -40,6 +43,8 @@ from .services import (
     WITHDRAWABLE,
     RateLimited,
     personal_data_months,
+    pledge_change_by_signer,
+    pledge_change_request,
     pledge_correct,
     pledge_publish,
     pledge_reject,
@@ -48,7 +53,7 @@ from .services import (
     pledge_withdraw,
     pledges_import,
 )
-from .tokens import InvalidToken, pledge_for_token, verification_max_age
+from .tokens import InvalidToken, pledge_for_change_token, pledge_for_token, verification_max_age
 
 public = method_decorator(login_not_required, name="dispatch")
 
@@ -295,6 +300,88 @@ class ConfirmedView(View):
         return render(request, "pledges/confirmed.html", {"pledge": pledge})
 
 
+# Signers changing their details ----------------------------------------------------------------
+
+
+@public
+class ChangeRequestView(View):
+    """'Change your pledge details': an email address in, a link out if that address signed a
+    pledge in an open campaign. The next page says the same whether or not it did."""
+
+    def get(self, request):
+        return self.render(ChangeRequestForm())
+
+    def post(self, request):
+        form = ChangeRequestForm(request.POST)
+        if not form.is_valid():
+            return self.render(form)
+        pledge_change_request(
+            email=form.cleaned_data["email"],
+            ip_address=client_address(request),
+            site_url=request.build_absolute_uri("/"),
+        )
+        return redirect("pledges:change_request_sent")
+
+    def render(self, form):
+        return render(self.request, "pledges/change_request.html", {"form": form})
+
+
+@public
+class ChangeRequestSentView(TemplateView):
+    template_name = "pledges/change_request_sent.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, days=max(1, verification_max_age() // 86400))
+
+
+def _change_problem(request, problem: InvalidToken):
+    return render(
+        request,
+        "pledges/change_problem.html",
+        {"reason": problem.reason, "days": max(1, verification_max_age() // 86400)},
+        status=TOKEN_PROBLEM_STATUS[problem.reason],
+    )
+
+
+@public
+@method_decorator(never_cache, name="dispatch")
+class ChangeDetailsView(View):
+    """The emailed link's form: the signer changes their own details, and the pledge goes back
+    to the moderators. Opening the link changes nothing; saving the form uses it up."""
+
+    def get(self, request, token):
+        try:
+            pledge = pledge_for_change_token(token)
+        except InvalidToken as problem:
+            return _change_problem(request, problem)
+        return self.render(pledge, PledgeChangeForm(pledge=pledge))
+
+    def post(self, request, token):
+        try:
+            pledge = pledge_for_change_token(token)
+        except InvalidToken as problem:
+            return _change_problem(request, problem)
+        form = PledgeChangeForm(request.POST, pledge=pledge)
+        if form.is_valid():
+            try:
+                pledge_change_by_signer(token=token, **form.cleaned_data)
+            except InvalidToken as problem:
+                return _change_problem(request, problem)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("pledges:change_done")
+        return self.render(pledge, form)
+
+    def render(self, pledge, form):
+        return render(self.request, "pledges/change_details.html", {"pledge": pledge, "form": form})
+
+
+@public
+class ChangeDoneView(TemplateView):
+    template_name = "pledges/change_done.html"
+
+
 # Moderation --------------------------------------------------------------------------------
 
 MODERATION_COLUMNS = {
@@ -368,7 +455,7 @@ class PublishView(ModerationPledgeMixin, View):
     def post(self, request, pk):
         pledge = self.get_pledge()
         try:
-            pledge_publish(actor=request.user, pledge=pledge)
+            pledge_publish(actor=request.user, pledge=pledge, site_url=request.build_absolute_uri("/"))
         except ValidationError as error:
             return self.error_page(pledge, error)
         messages.success(request, f"The pledge of {pledge.name} is published on the register.")
@@ -421,7 +508,12 @@ class RejectView(TwoStepActionView):
     confirm_template_name = "pledges/moderation/reject_confirm.html"
 
     def act(self, pledge, data):
-        pledge_reject(actor=self.request.user, pledge=pledge, reason=data["reason"])
+        pledge_reject(
+            actor=self.request.user,
+            pledge=pledge,
+            reason=data["reason"],
+            site_url=self.request.build_absolute_uri("/"),
+        )
         messages.success(self.request, f"The pledge of {pledge.name} is rejected.")
 
     def success_url(self, pledge):

@@ -51,7 +51,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     list_display = ["email", "full_name", "role", "organisation", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "organisation"]
+    list_filter = ["role", "manages_users", "is_active", "organisation"]
     search_fields = ["email", "full_name", "organisation__name"]
     ordering = ["email"]
     filter_horizontal = []
@@ -60,7 +60,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name"]}),
-        ("Role", {"fields": ["role", "organisation", "is_active"]}),
+        ("Role", {"fields": ["role", "organisation", "manages_users", "is_active"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

@@ -4,6 +4,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.db import models
 
 from rjportal.forms import gds_helper
 from rjportal.web.addresses import client_address
@@ -163,3 +164,117 @@ class BackupCodeForm(forms.Form):
             raise forms.ValidationError("That backup code is not right, or has been used already")
         self.device = self.backup_device
         return code
+
+
+class PersonForm(forms.Form):
+    """Invite someone (with their email address) or change their account. The role and
+    organisation are asked only when the person filling it in has a choice: people who manage
+    their organisation's users give only their own organisation's role."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Their work address: the invitation is sent here, and they sign in with it",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter their full name", "max_length": "The name must be 150 characters or fewer"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select their role", "invalid_choice": "Select a role you can give"},
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation (for PCC office and RJ provider staff)",
+        queryset=None,
+        required=False,
+        empty_label="Select an organisation",
+        error_messages={"invalid_choice": "Select an organisation you manage"},
+    )
+    manages_users = forms.BooleanField(
+        label="They can invite, change and deactivate their organisation's staff",
+        required=False,
+    )
+
+    def __init__(self, *args, roles, organisations, person: User | None = None, submit_label: str, **kwargs):
+        if person is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "full_name": person.full_name,
+                    "role": person.role,
+                    "organisation": person.organisation_id,
+                    "manages_users": person.manages_users,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.person = person
+        if person is not None:
+            del self.fields["email"]
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        self.fields["organisation"].queryset = organisations
+        self.fixed_role = roles[0] if len(roles) == 1 else None
+        if self.fixed_role is not None:
+            del self.fields["role"]
+        self.fixed_organisation = organisations.first() if self.fixed_role is not None else None
+        if self.fixed_organisation is not None:
+            del self.fields["organisation"]
+        self.helper = gds_helper(self, submit_label)
+
+    def cleaned_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "full_name": data["full_name"],
+            "role": self.fixed_role.value if self.fixed_role is not None else data["role"],
+            "organisation": self.fixed_organisation if self.fixed_organisation is not None else data["organisation"],
+            "manages_users": data["manages_users"],
+        }
+
+
+class PersonFilterForm(forms.Form):
+    """Search people by email or name, organisation and whether their account is active. Its
+    queryset feeds both the page and the CSV download."""
+
+    q = forms.CharField(label="Email or name", required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=None, required=False, empty_label="Any organisation"
+    )
+    status = forms.ChoiceField(
+        label="Account",
+        required=False,
+        choices=[("", "Active"), ("deactivated", "Deactivated"), ("all", "Active or deactivated")],
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() <= 1:
+            del self.fields["organisation"]
+        self.helper = gds_helper(self, "Apply filters", method="get", secondary=True)
+
+    def filter_queryset(self, people):
+        if not self.is_valid():
+            return people.filter(is_active=True)
+        data = self.cleaned_data
+        if data["q"].strip():
+            search = data["q"].strip()
+            people = people.filter(models.Q(email__icontains=search) | models.Q(full_name__icontains=search))
+        if data.get("organisation"):
+            people = people.filter(organisation=data["organisation"])
+        if data["status"] == "deactivated":
+            people = people.filter(is_active=False)
+        elif data["status"] != "all":
+            people = people.filter(is_active=True)
+        return people
+
+    @property
+    def is_filtered(self):
+        return self.is_bound and any(self.data.get(name) for name in ("q", "organisation", "status"))

@@ -11,7 +11,30 @@ from rjportal.organisations.models import Organisation
 from .constants import ORGANISATION_KIND_FOR_ROLE, Role
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def manageable_by(self, user):
+        """The people `user` may invite, change and deactivate: everyone for national
+        administrators; for PCC office or provider staff who manage users, the staff of their own
+        organisation in their organisation's role (never an administrator); nobody otherwise."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_national_admin:
+            return self.all()
+        if not can_manage_people(user):
+            return self.none()
+        return self.filter(organisation_id=user.organisation_id, role=user.role, is_superuser=False)
+
+
+def can_manage_people(user) -> bool:
+    """Whether `user` may use the people pages at all."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_national_admin:
+        return True
+    return bool(user.manages_users and user.role in ORGANISATION_KIND_FOR_ROLE and user.organisation_id)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **fields):
@@ -42,6 +65,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
     is_active = models.BooleanField(default=True)
+    manages_users = models.BooleanField(
+        default=False,
+        help_text="PCC office or provider staff who may invite, change and deactivate their organisation's staff",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

@@ -16,3 +16,13 @@ class RoleRequiredMixin(UserPassesTestMixin):
 
 class NationalAdminRequiredMixin(RoleRequiredMixin):
     allowed_roles = ()
+
+
+class PeopleManagerRequiredMixin(UserPassesTestMixin):
+    """The people pages: national administrators, and PCC office or provider staff who manage
+    their organisation's users. Other signed-in users get 403; anonymous users sign in."""
+
+    def test_func(self):
+        from .models import can_manage_people
+
+        return can_manage_people(self.request.user)

@@ -80,6 +80,12 @@ ORGANISATIONS = Task("Organisations", "organisations:list", "Organisations using
 MY_ORGANISATION = Task(
     "Your organisation", "organisations:mine", "Your organisation, the areas it serves and its staff."
 )
+PEOPLE = Task(
+    "People",
+    "organisations:people",
+    "Invite people to the portal, change their role or organisation, and deactivate their accounts.",
+    in_navigation=False,
+)
 AUDIT = Task("Audit log", "audit:list", "Who viewed or changed what, and when.")
 PLEDGE_MODERATION = Task(
     "Pledge moderation", "pledges:moderation", "Review signed RJ pledges: publish, reject, correct or withdraw them."
@@ -122,6 +128,7 @@ TASKS_BY_ROLE = {
         ACTIONS,
         AREAS,
         ORGANISATIONS,
+        PEOPLE,
         PLEDGE_MODERATION,
         AUDIT,
         PLEDGE_IMPORT,
@@ -162,4 +169,7 @@ def tasks_for(user) -> list[Task]:
     if not user.is_authenticated:
         return []
     role = Role.NATIONAL_ADMIN if user.is_national_admin else user.role
-    return TASKS_BY_ROLE.get(role, [])
+    tasks = TASKS_BY_ROLE.get(role, [])
+    if role in (Role.PCC_STAFF, Role.PROVIDER_STAFF) and user.manages_users and user.organisation_id:
+        tasks = [*tasks, PEOPLE]
+    return tasks

@@ -1,13 +1,17 @@
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from rjportal.audit.constants import AuditAction
-from rjportal.audit.services import audit_record
+from rjportal.audit.services import audit_record, audited_update
 
-from .models import User
+from .constants import ORGANISATION_KIND_FOR_ROLE, Role
+from .invitations import invitation_max_age, invitation_url
+from .models import User, can_manage_people
 from .two_factor import (
     BACKUP_CODE_COUNT,
     BACKUP_DEVICE_NAME,
@@ -164,3 +168,175 @@ def two_factor_reset(*, actor: User, user: User) -> dict[str, int]:
         changes={"removed": removed},
     )
     return removed
+
+
+# People: invitations, changes and deactivation --------------------------------------------
+
+
+def roles_assignable_by(actor) -> list[Role]:
+    """The roles `actor` may give: any for national administrators; their own organisation's
+    staff role for people who manage their organisation's users (never an administrator's)."""
+    if actor.is_national_admin:
+        return list(Role)
+    if can_manage_people(actor):
+        return [Role(actor.role)]
+    return []
+
+
+def organisations_assignable_by(actor):
+    from rjportal.organisations.models import Organisation
+
+    if actor.is_national_admin:
+        return Organisation.objects.all()
+    if can_manage_people(actor):
+        return Organisation.objects.filter(pk=actor.organisation_id)
+    return Organisation.objects.none()
+
+
+def _check_assignment(*, actor, role: str, organisation, manages_users: bool) -> None:
+    if not can_manage_people(actor):
+        raise PermissionDenied("You cannot manage people's accounts.")
+    if role not in roles_assignable_by(actor):
+        raise ValidationError({"role": "Select a role you can give"})
+    if organisation is not None and not organisations_assignable_by(actor).filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": "Select an organisation you manage"})
+    if manages_users and role not in ORGANISATION_KIND_FOR_ROLE:
+        raise ValidationError(
+            {"manages_users": "Only PCC office and RJ provider staff can manage their organisation's users"}
+        )
+
+
+def _send_invitation(user: User, *, actor, site_url: str) -> None:
+    days = max(1, invitation_max_age() // (60 * 60 * 24))
+    context = {
+        "user": user,
+        "inviter": actor.full_name or actor.email,
+        "url": invitation_url(user, site_url=site_url),
+        "days": days,
+        "two_factor": second_factor_required(user),
+    }
+    send_mail(
+        subject="You have been invited to RJ Portal",
+        message=render_to_string("registration/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    actor,
+    email: str,
+    role: str,
+    organisation=None,
+    full_name: str = "",
+    manages_users: bool = False,
+    site_url: str,
+) -> User:
+    """Add someone and email them a single-use, expiring link to set their password. Roles that
+    must use a second factor set one up when they first sign in."""
+    if not ORGANISATION_KIND_FOR_ROLE.get(role):
+        organisation = None
+    _check_assignment(actor=actor, role=role, organisation=organisation, manages_users=manages_users)
+    email = email.strip().lower()
+    user = User(
+        email=email, role=role, organisation=organisation, full_name=full_name.strip(), manages_users=manages_users
+    )
+    errors = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        errors = error.message_dict
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = ["Someone with this email address already has an account"]
+    if errors:
+        raise ValidationError(errors)
+    user.set_unusable_password()
+    user.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=user,
+        summary=f"Invited {user.get_role_display()} {user.email}"
+        + (f" at {organisation.name}" if organisation else ""),
+        changes={"manages_users": manages_users},
+    )
+    _send_invitation(user, actor=actor, site_url=site_url)
+    return user
+
+
+@transaction.atomic
+def user_invitation_resend(*, actor, user: User, site_url: str) -> User:
+    """Send someone who has not yet set a password a new link; earlier links stop working."""
+    user = User.objects.manageable_by(actor).select_for_update().get(pk=user.pk)
+    if user.has_usable_password() or not user.is_active:
+        raise ValidationError("Only active people who have not yet set a password can be sent a new invitation.")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, target=user, summary=f"Sent a new invitation to {user.email}")
+    _send_invitation(user, actor=actor, site_url=site_url)
+    return user
+
+
+PERSON_FIELDS = ("full_name", "role", "organisation", "manages_users")
+
+
+@transaction.atomic
+def user_change(
+    *, actor, user: User, full_name: str, role: str, organisation=None, manages_users: bool = False
+) -> User:
+    """Change someone's name, role, organisation or whether they manage users."""
+    if not User.objects.manageable_by(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied("You cannot change this person's account.")
+    if user.pk == actor.pk and role != user.role:
+        raise ValidationError({"role": "You cannot change your own role"})
+    if not ORGANISATION_KIND_FOR_ROLE.get(role):
+        organisation = None
+    _check_assignment(actor=actor, role=role, organisation=organisation, manages_users=manages_users)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    audited_update(
+        actor=actor,
+        instance=user,
+        fields=PERSON_FIELDS,
+        values={
+            "full_name": full_name.strip(),
+            "role": role,
+            "organisation": organisation,
+            "manages_users": manages_users,
+        },
+        validate=lambda user: user.full_clean(exclude=["password"]),
+        summary=lambda user: f"Changed the account of {user.email}",
+    )
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor, user: User) -> User:
+    """Switch someone's account off: they can no longer sign in, and any invitation link stops
+    working. Their records and audit trail stay."""
+    if not User.objects.manageable_by(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied("You cannot deactivate this person's account.")
+    if user.pk == actor.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise ValidationError(f"{user.email} is already deactivated.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=user,
+        summary=f"Deactivated the account of {user.email}",
+        changes={"is_active": {"from": True, "to": False}},
+    )
+    return user
+
+
+@transaction.atomic
+def user_invitation_accepted(*, user: User) -> None:
+    """Record that someone set their first password through their invitation link."""
+    audit_record(
+        actor=user, action=AuditAction.UPDATE, target=user, summary=f"{user.email} set a password from an invitation"
+    )

@@ -5,6 +5,8 @@ from .forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from .views import (
     BackupCodesNewView,
     BackupCodesView,
+    InvitationAcceptView,
+    InvitationCompleteView,
     PasskeyRemoveView,
     SecurityView,
     SignInView,
@@ -24,6 +26,12 @@ urlpatterns = [
     path("security/", SecurityView.as_view(), name="account_security"),
     path("security/passkeys/<int:pk>/remove/", PasskeyRemoveView.as_view(), name="passkey_remove"),
     path("passkeys/", include("rjportal.accounts.webauthn_urls")),
+    path(
+        "invitation/<uidb64>/<token>/",
+        InvitationAcceptView.as_view(form_class=SetPasswordForm),
+        name="invitation_accept",
+    ),
+    path("invitation/done/", InvitationCompleteView.as_view(), name="invitation_complete"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),

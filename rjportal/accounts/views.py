@@ -5,26 +5,41 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 from django_otp import login as otp_login
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import CompleteCredentialRegistrationView
 
-from .forms import BackupCodeForm, SignInForm, TwoFactorCodeForm
+from rjportal.exports import csv_response
+from rjportal.forms import add_service_errors
+from rjportal.listing import paginate, sort_queryset
+
+from .forms import BackupCodeForm, PersonFilterForm, PersonForm, SignInForm, TwoFactorCodeForm
+from .invitations import invitation_max_age, invitation_tokens
+from .models import User
+from .permissions import PeopleManagerRequiredMixin
 from .services import (
     backup_code_used,
     backup_codes_first_set,
     backup_codes_generate,
+    organisations_assignable_by,
+    roles_assignable_by,
     two_factor_device_confirm,
     two_factor_passkey_added,
     two_factor_passkey_remove,
     two_factor_pending_device,
+    user_change,
+    user_deactivate,
+    user_invitation_accepted,
+    user_invitation_resend,
+    user_invite,
 )
 from .two_factor import (
     authenticator_app,
@@ -281,3 +296,212 @@ class PasskeyRegistrationCompleteView(CompleteCredentialRegistrationView):
                 _keep_new_backup_codes(self.request, backup_codes_first_set(user=user))
             messages.success(self.request, "Your passkey has been added.")
         return response
+
+
+# People: invite, change and deactivate staff accounts --------------------------------------
+
+PEOPLE_COLUMNS = {
+    "email": ("Email", "email"),
+    "name": ("Name", "full_name"),
+    "role": ("Role", "role"),
+    "organisation": ("Organisation", "organisation__name"),
+}
+
+
+def _site_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _manageable_person(request, pk) -> User:
+    """Someone the user may manage; anyone else is 'not found'."""
+    return get_object_or_404(User.objects.manageable_by(request.user).select_related("organisation"), pk=pk)
+
+
+class PersonListView(PeopleManagerRequiredMixin, ListView):
+    """The people the user manages, searchable; CSV with `?format=csv`."""
+
+    template_name = "organisations/people/list.html"
+
+    def get_queryset(self):
+        user = self.request.user
+        self.filter_form = PersonFilterForm(self.request.GET or None, organisations=organisations_assignable_by(user))
+        people = self.filter_form.filter_queryset(User.objects.manageable_by(user).select_related("organisation"))
+        people, self.sort_headers = sort_queryset(self.request, people, columns=PEOPLE_COLUMNS, default="email")
+        return people
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.csv(self.get_queryset())
+        return super().get(request, *args, **kwargs)
+
+    def csv(self, people):
+        rows = (
+            [
+                person.email,
+                person.full_name,
+                person.get_role_display(),
+                person.organisation.name if person.organisation else "",
+                "Yes" if person.manages_users else "No",
+                "Active" if person.is_active else "Deactivated",
+                "Yes" if person.has_usable_password() else "No",
+                timezone.localtime(person.last_login).strftime("%Y-%m-%d %H:%M") if person.last_login else "",
+            ]
+            for person in people.iterator()
+        )
+        return csv_response(
+            filename=f"people-{timezone.localdate():%Y-%m-%d}.csv",
+            header=[
+                "Email",
+                "Name",
+                "Role",
+                "Organisation",
+                "Manages users",
+                "Account",
+                "Password set",
+                "Last sign-in",
+            ],
+            rows=rows,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page, pagination = paginate(self.request, self.object_list)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        params["format"] = "csv"
+        context.update(
+            people=page,
+            pagination=pagination,
+            filter_form=self.filter_form,
+            is_filtered=self.filter_form.is_filtered,
+            sort_headers=self.sort_headers,
+            csv_url=f"?{params.urlencode()}",
+            show_organisation=self.request.user.is_national_admin,
+        )
+        return context
+
+
+class PersonInviteView(PeopleManagerRequiredMixin, View):
+    def form(self, data=None):
+        user = self.request.user
+        return PersonForm(
+            data,
+            roles=roles_assignable_by(user),
+            organisations=organisations_assignable_by(user).order_by("name"),
+            submit_label="Send invitation",
+        )
+
+    def get(self, request):
+        return self.render(self.form())
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                person = user_invite(
+                    actor=request.user,
+                    email=form.cleaned_data["email"],
+                    site_url=_site_url(request),
+                    **form.cleaned_values(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Invitation sent to {person.email}.")
+                return redirect("organisations:people")
+        return self.render(form)
+
+    def render(self, form):
+        days = max(1, invitation_max_age() // (60 * 60 * 24))
+        return render(
+            self.request, "organisations/people/form.html", {"form": form, "title": "Invite someone", "days": days}
+        )
+
+
+class PersonChangeView(PeopleManagerRequiredMixin, View):
+    def form(self, person, data=None):
+        user = self.request.user
+        return PersonForm(
+            data,
+            roles=roles_assignable_by(user),
+            organisations=organisations_assignable_by(user).order_by("name"),
+            person=person,
+            submit_label="Save changes",
+        )
+
+    def get(self, request, pk):
+        person = _manageable_person(request, pk)
+        return self.render(person, self.form(person))
+
+    def post(self, request, pk):
+        person = _manageable_person(request, pk)
+        form = self.form(person, request.POST)
+        if form.is_valid():
+            try:
+                user_change(actor=request.user, user=person, **form.cleaned_values())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Changes to {person.email} saved.")
+                return redirect("organisations:people")
+        return self.render(person, form)
+
+    def render(self, person, form):
+        return render(
+            self.request,
+            "organisations/people/form.html",
+            {"form": form, "person": person, "title": f"Change {person.full_name or person.email}"},
+        )
+
+
+class PersonDeactivateView(PeopleManagerRequiredMixin, View):
+    def get(self, request, pk):
+        return self.render(_manageable_person(request, pk))
+
+    def post(self, request, pk):
+        person = _manageable_person(request, pk)
+        try:
+            user_deactivate(actor=request.user, user=person)
+        except ValidationError as error:
+            return self.render(person, error=" ".join(error.messages))
+        messages.success(request, f"{person.email} has been deactivated and can no longer sign in.")
+        return redirect("organisations:people")
+
+    def render(self, person, error=None):
+        return render(self.request, "organisations/people/deactivate.html", {"person": person, "error": error})
+
+
+class PersonInvitationResendView(PeopleManagerRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        person = _manageable_person(request, pk)
+        try:
+            user_invitation_resend(actor=request.user, user=person, site_url=_site_url(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"A new invitation has been sent to {person.email}.")
+        return redirect("organisations:people")
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """The emailed invitation link: set a first password. The link works once and expires
+    (rjportal.accounts.invitations); deactivated accounts cannot use it."""
+
+    token_generator = invitation_tokens
+    template_name = "registration/invitation_accept.html"
+    success_url = reverse_lazy("invitation_complete")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user_invitation_accepted(user=form.user)
+        return response
+
+
+class InvitationCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/invitation_complete.html"

@@ -1,13 +1,20 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
 from django.views.generic import DetailView, ListView
 
 from rjportal.accounts.constants import Role
-from rjportal.accounts.permissions import RoleRequiredMixin
+from rjportal.accounts.models import can_manage_people
+from rjportal.accounts.permissions import NationalAdminRequiredMixin, RoleRequiredMixin
+from rjportal.forms import add_service_errors
 from rjportal.listing import paginate, sort_queryset
 
 from .constants import OrganisationKind
+from .forms import OrganisationForm
 from .models import Organisation
+from .services import organisation_create, organisation_update
 
 ORGANISATION_COLUMNS = {
     "name": ("Name", "name"),
@@ -59,6 +66,7 @@ class OrganisationDetailView(DetailView):
         context.update(
             areas=self.object.areas.order_by("name"),
             members=self.object.members.filter(is_active=True).order_by("email"),
+            manages_people=can_manage_people(self.request.user),
         )
         return context
 
@@ -67,3 +75,49 @@ def my_organisation(request):
     if request.user.organisation_id is None:
         raise Http404("You do not belong to an organisation.")
     return redirect("organisations:detail", pk=request.user.organisation_id)
+
+
+class OrganisationCreateView(NationalAdminRequiredMixin, View):
+    def get(self, request):
+        return self.render(OrganisationForm(submit_label="Add organisation"))
+
+    def post(self, request):
+        form = OrganisationForm(request.POST, submit_label="Add organisation")
+        if form.is_valid():
+            try:
+                organisation = organisation_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{organisation.name} added.")
+                return redirect(organisation)
+        return self.render(form)
+
+    def render(self, form):
+        return render(self.request, "organisations/form.html", {"form": form, "title": "Add an organisation"})
+
+
+class OrganisationUpdateView(NationalAdminRequiredMixin, View):
+    def get(self, request, pk):
+        organisation = get_object_or_404(Organisation, pk=pk)
+        return self.render(organisation, OrganisationForm(organisation=organisation, submit_label="Save changes"))
+
+    def post(self, request, pk):
+        organisation = get_object_or_404(Organisation, pk=pk)
+        form = OrganisationForm(request.POST, organisation=organisation, submit_label="Save changes")
+        if form.is_valid():
+            try:
+                organisation_update(actor=request.user, organisation=organisation, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{organisation.name} saved.")
+                return redirect(organisation)
+        return self.render(organisation, form)
+
+    def render(self, organisation, form):
+        return render(
+            self.request,
+            "organisations/form.html",
+            {"form": form, "organisation": organisation, "title": f"Change {organisation.name}"},
+        )
