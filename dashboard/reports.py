@@ -440,6 +440,7 @@ def quarter_progress(quarter, today: date) -> dict:
 
 
 NOT_BEGUN = "Not yet begun"
+NOT_YET_ENDED = "Not yet ended"
 NOT_RECORDED = "Not recorded"
 OFFICE_RECORD = "Recorded by the office"
 
@@ -773,26 +774,26 @@ def quarterly_return(*, area: PoliceArea, financial_year: FinancialYear, today: 
     quarters = financial_year.quarters()
     counts = referral_counts_by_period(area=area, scope=ReferralScope(period=financial_year.period), periods=quarters)
     money = area_money(area=area, year=financial_year, today=today)
-    rows = [
-        [
-            area.code,
-            area.name,
-            financial_year.label,
-            f"Q{number}",
-            counts[quarter]["received"],
-            counts[quarter]["supported"],
-            spend_cell(spent),
-        ]
-        for number, (quarter, spent) in enumerate(zip(quarters, money.quarters, strict=True), start=1)
-    ]
+    rows = []
+    for number, (quarter, spent) in enumerate(zip(quarters, money.quarters, strict=True), start=1):
+        progress = quarter_progress(quarter, today)
+        if progress["status"] == "future":
+            # A quarter that has not begun has no figures yet: never 0.
+            received = supported = NOT_YET_ENDED
+        else:
+            received, supported = counts[quarter]["received"], counts[quarter]["supported"]
+        label = f"Q{number}" if progress["status"] == "ended" else f"Q{number} ({progress['label'].split(' (')[1]}"
+        rows.append([area.code, area.name, financial_year.label, label, received, supported, spend_cell(spent)])
+    counted = [row for row in rows if isinstance(row[4], int)]
+    year_label = "Year" if len(counted) == len(rows) and quarters[-1].end < today else "Year so far"
     rows.append(
         [
             area.code,
             area.name,
             financial_year.label,
-            "Year",
-            sum(r[4] for r in rows),
-            sum(r[5] for r in rows),
+            year_label,
+            sum(row[4] for row in counted),
+            sum(row[5] for row in counted),
             NOT_RECORDED if money.spend_pence is None else in_pounds(money.spend_pence),
         ]
     )

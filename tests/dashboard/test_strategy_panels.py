@@ -328,17 +328,17 @@ def test_the_quarterly_return_gives_spend_by_quarter(client, pcc_user):
     assert [row[3:] for row in rows[1:]] == [
         ["Q1", "0", "0", "1000.00"],
         ["Q2", "60", "20", "2000.00"],
-        ["Q3", "0", "0", "Not recorded"],
-        ["Q4", "0", "0", "Not yet begun"],
-        ["Year", "60", "20", "3000.00"],
+        ["Q3 (so far: 46 of 92 days)", "0", "0", "Not recorded"],
+        ["Q4 (not yet begun)", "Not yet ended", "Not yet ended", "Not yet begun"],
+        ["Year so far", "60", "20", "3000.00"],
     ]
     book = workbook(client, KENT_RETURN, year=2025)
     assert [row[3:] for row in sheet_rows(book, "return")[2:]] == [
         ["Q1", 0, 0, 1000],
         ["Q2", 60, 20, 2000],
-        ["Q3", 0, 0, "Not recorded"],
-        ["Q4", 0, 0, "Not yet begun"],
-        ["Year", 60, 20, 3000],
+        ["Q3 (so far: 46 of 92 days)", 0, 0, "Not recorded"],
+        ["Q4 (not yet begun)", "Not yet ended", "Not yet ended", "Not yet begun"],
+        ["Year so far", 60, 20, 3000],
     ]
     about = [row[0] for row in sheet_rows(book, "About")]
     assert any("recorded by the PCC office in RJ Portal" in line for line in about)
