@@ -80,6 +80,16 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class CorrectionReason(models.TextChoices):
+    """Why a move was corrected: a code, never free text, like the reasons for closing."""
+
+    WRONG_STAGE = "wrong_stage", "Recorded at the wrong stage"
+    WRONG_DATE = "wrong_date", "Recorded with the wrong date"
+    WRONG_REFERRAL = "wrong_referral", "Recorded on the wrong referral"
+    RECORDED_TWICE = "recorded_twice", "Recorded twice"
+    OTHER = "other", "Other mistake"
+
+
 class ClockStatus(models.TextChoices):
     MET = "met", "Met"
     MISSED = "missed", "Missed"

@@ -9,73 +9,37 @@ from openpyxl import Workbook
 
 from rjportal.exports import csv_response, neutralise_formula
 
+from .columns import IMPORT_COLUMN, IMPORT_COLUMNS
 from .constants import ClockStatus
 
-EXPORT_HEADER = [
-    "Reference",
-    "Provider",
-    "Police area code",
-    "Police area",
-    "Referring team",
-    "Team category",
-    "Initiator",
-    "Offence group",
-    "Offence subgroup",
-    "Hate crime",
-    "Domestic abuse",
-    "Sexual harm",
-    "Criminal justice stage",
-    "Offender under 18",
-    "Victim enhanced rights",
-    "Crime reported",
-    "Victim informed",
-    "Victim asked for referral",
-    "Referral made",
-    "Referral received",
-    "Stage",
-    "Stage since",
-    "Contact attempts",
-    "Intervention type",
-    "Closure reason",
-    "Agreement reached",
-    "Victim satisfaction",
-    "Offender satisfaction",
-    "Information clock",
-    "Referral clock",
-]
 
-EXPORT_FIELDS = [
-    "reference",
-    "provider__name",
-    "area__code",
-    "area__name",
-    "referring_team__name",
-    "referring_team__category",
-    "initiator",
-    "offence_group",
-    "offence_subgroup",
-    "hate_crime",
-    "domestic_abuse",
-    "sexual_harm",
-    "justice_stage",
-    "offender_under_18",
-    "victim_enhanced_rights",
-    "crime_reported_on",
-    "victim_informed_on",
-    "victim_requested_on",
-    "referred_on",
-    "received_on",
-    "stage",
-    "stage_changed_on",
-    "contact_attempts",
-    "intervention_type",
-    "closure_reason",
-    "agreement_reached",
-    "victim_satisfaction",
-    "offender_satisfaction",
-    "information_clock",
-    "referral_clock",
+def _file_columns(*names):
+    return [(IMPORT_COLUMN[name].label, IMPORT_COLUMN[name].export_field) for name in names]
+
+
+# (heading, what is read): the file's columns (referrals.columns) under their labels, with what
+# the portal adds around them. Codes stay codes, so that an export round-trips into the import.
+EXPORT_COLUMNS = [
+    *_file_columns("reference"),
+    ("Provider", "provider__name"),
+    *_file_columns("police_area_code"),
+    ("Police area", "area__name"),
+    *_file_columns("referring_team"),
+    ("Team category", "referring_team__category"),
+    *_file_columns(*[column.name for column in IMPORT_COLUMNS[3:] if column.name != "contact_attempts"]),
+    ("Stage", "stage"),
+    ("Stage since", "stage_changed_on"),
+    *_file_columns("contact_attempts"),
+    ("Intervention type", "intervention_type"),
+    ("Closure reason", "closure_reason"),
+    ("Agreement reached", "agreement_reached"),
+    ("Victim satisfaction", "victim_satisfaction"),
+    ("Offender satisfaction", "offender_satisfaction"),
+    ("Information clock", "information_clock"),
+    ("Referral clock", "referral_clock"),
 ]
+EXPORT_HEADER = [heading for heading, _ in EXPORT_COLUMNS]
+EXPORT_FIELDS = [field for _, field in EXPORT_COLUMNS]
 
 
 def _cell(value):

@@ -1,7 +1,9 @@
 from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from rjportal.areas.constants import OFFENCE_PARENT, Offence
 from rjportal.areas.models import PoliceArea
 from rjportal.forms import gds_helper
 from rjportal.organisations.constants import OrganisationKind
@@ -10,6 +12,7 @@ from rjportal.organisations.models import Organisation
 from .constants import (
     REFERRAL_OFFENCE_GROUPS,
     ClosureReason,
+    CorrectionReason,
     Initiator,
     InterventionType,
     Stage,
@@ -17,7 +20,7 @@ from .constants import (
 )
 from .managers import information_clock_missed, referral_clock_missed
 from .models import Referral, ReferringTeam
-from .services import EDITABLE_FIELDS, team_name_taken
+from .services import EDITABLE_FIELDS, advance_plan, date_field, later_stages, stages_passed, team_name_taken
 from .validation import referral_value_errors
 
 
@@ -118,6 +121,17 @@ REQUIRED_MESSAGES = {
 }
 
 
+class SubgroupSelect(forms.Select):
+    """The offence subgroup list, each option marked with the group it belongs to."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        parent = OFFENCE_PARENT.get(Offence(value)) if value in Offence.values else None
+        if parent is not None:
+            option["attrs"]["data-group"] = parent.value
+        return option
+
+
 class ReferralForm(forms.ModelForm):
     """Create and edit a referral. Dates use the GOV.UK three-field date input."""
 
@@ -154,20 +168,37 @@ class ReferralForm(forms.ModelForm):
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
         self.provider = provider
+        areas = list(provider.areas.order_by("name"))
         self.fields["area"].queryset = provider.areas.all()
         self.fields["referring_team"].queryset = ReferringTeam.objects.filter(
             area__in=provider.areas.all()
         ).select_related("area")
-        self.fields["referring_team"].label_from_instance = lambda team: f"{team.area.name}: {team.name}"
+        # A provider that serves one area is not asked for it: the area is theirs.
+        self.fixed_area = areas[0] if len(areas) == 1 else None
+        if self.fixed_area is not None:
+            del self.fields["area"]
+            self.fields["referring_team"].label_from_instance = lambda team: team.name
+            self.fields["referring_team"].help_text = f"A team in {self.fixed_area.name}"
+        else:
+            self.fields["referring_team"].label_from_instance = lambda team: f"{team.area.name}: {team.name}"
         self.fields["offence_subgroup"].choices = [("", "None")] + [
             (value, label) for value, label in self.fields["offence_subgroup"].choices if value
         ]
+        # Each subgroup names its group, so that the page's script can offer only the chosen
+        # group's subgroups; without the script all show, and the server checks either way.
+        self.fields["offence_subgroup"].widget = SubgroupSelect(
+            choices=self.fields["offence_subgroup"].choices, attrs={"class": "govuk-select"}
+        )
+        self.fields["offence_group"].widget.attrs["data-offence-group"] = ""
         for name, message in REQUIRED_MESSAGES.items():
-            self.fields[name].error_messages["required"] = message
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
         self.helper = gds_helper(self, "Save referral")
 
     def clean(self):
         cleaned = super().clean()
+        if self.fixed_area is not None:
+            cleaned["area"] = self.instance.area = self.fixed_area
         # The same rules the service applies, so that every problem shows at once.
         for field, message in referral_value_errors(cleaned, today=timezone.localdate()).items():
             if field in self.fields and field not in self.errors:
@@ -176,8 +207,12 @@ class ReferralForm(forms.ModelForm):
 
 
 class TransitionForm(forms.Form):
+    """Move a referral to its next stage or any later one, with the date each stage was reached,
+    or close it. Every date starts at today; the page's script shows only the dates and
+    questions the chosen stage needs, and without it they all show and the extra ones are
+    ignored. The service checks everything again."""
+
     to_stage = forms.ChoiceField(label="Move to", widget=forms.RadioSelect)
-    on_date = DateInputField(label="Date it happened")
     reason = forms.ChoiceField(
         label="Reason for closing", required=False, choices=_any("Select a reason", ClosureReason.choices)
     )
@@ -206,18 +241,90 @@ class TransitionForm(forms.Form):
         empty_value=None,
     )
 
-    def __init__(self, *args, allowed_stages, **kwargs):
+    def __init__(self, *args, referral, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in allowed_stages]
+        self.referral = referral
+        self.from_stage = referral.stage
+        self.stages = later_stages(referral)
+        self.plan = None
+        self.fields["to_stage"].choices = [(stage.value, stage.label) for stage in self.stages]
+        self.fields["to_stage"].error_messages.update(
+            required="Select the stage to move to", invalid_choice="Select one of the stages shown"
+        )
+        today = timezone.localdate()
+        path = [stage for stage in self.stages if stage != Stage.CLOSED]
+        dates = {}
+        for position, stage in enumerate(self.stages):
+            if stage == Stage.CLOSED:
+                label, hint = "Date it was closed", ""
+            else:
+                label = f"Date it reached {stage.label.lower()}"
+                hint = "" if position == len(path) - 1 else "Leave it empty if it was the day of the stage after it."
+            field = DateInputField(label=label, required=False, help_text=hint, initial=today)
+            field.error_messages["invalid"] = f"{label} must be a real date, like 27 3 2026"
+            dates[date_field(stage)] = field
+        # The dates follow the stage chosen, in the order the stages come.
+        fields = {"to_stage": self.fields.pop("to_stage"), **dates, **self.fields}
+        self.fields = fields
         # Ask only what the possible moves need.
-        if Stage.INTERVENTION not in allowed_stages:
+        if Stage.INTERVENTION not in self.stages:
             del self.fields["intervention_type"]
-        if Stage.COMPLETED not in allowed_stages:
+        if Stage.COMPLETED not in self.stages:
             for name in ["agreement_reached", "victim_satisfaction", "offender_satisfaction"]:
                 del self.fields[name]
-        self.fields["to_stage"].error_messages["required"] = "Select the stage to move to"
-        self.fields["on_date"].error_messages["required"] = "Enter the date it happened"
         self.helper = gds_helper(self, "Continue")
+        self.helper.form_id = "stage-move"
+
+    def clean(self):
+        cleaned = super().clean()
+        to_stage = cleaned.get("to_stage")
+        if not to_stage:
+            return cleaned
+        steps = stages_passed(self.from_stage, to_stage)
+        # The dates of stages not chosen are ignored, whatever they hold.
+        for stage in self.stages:
+            if stage not in steps:
+                self.errors.pop(date_field(stage), None)
+                cleaned.pop(date_field(stage), None)
+        # The service's checks, so that every problem shows at once, before the confirmation.
+        try:
+            self.plan = advance_plan(self.referral, **self.move())
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+    def move(self) -> dict:
+        """The cleaned answers as referral_advance takes them: the chosen stage's dates only."""
+        data = self.cleaned_data
+        steps = stages_passed(self.from_stage, data["to_stage"])
+        return {
+            "to_stage": data["to_stage"],
+            "dates": {stage: data.get(date_field(stage)) for stage in steps},
+            "reason": data.get("reason", "") if data["to_stage"] == Stage.CLOSED else "",
+            "intervention_type": data.get("intervention_type", "") if Stage.INTERVENTION in steps else "",
+            **{
+                name: data.get(name) if data["to_stage"] == Stage.COMPLETED else None
+                for name in ("agreement_reached", "victim_satisfaction", "offender_satisfaction")
+            },
+        }
+
+
+class MoveCorrectionForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the move being corrected?",
+        choices=CorrectionReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select why the move is being corrected",
+            "invalid_choice": "Select one of the reasons shown",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(self, "Correct the move")
 
 
 class ReferringTeamForm(forms.Form):

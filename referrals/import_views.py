@@ -19,8 +19,8 @@ from rjportal.imports import ImportRejected
 from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
 
-from .constants import JusticeStage
-from .importing import CHOICES, COLUMNS, EXAMPLE_ROW, MAX_ERRORS, check_extension
+from .columns import EXAMPLE_ROW, IMPORT_COLUMNS
+from .importing import CHOICES, COLUMNS, MAX_ERRORS, check_extension
 from .models import ReferralImportJob, ReferringTeam
 from .tasks import referral_import_job_create
 
@@ -164,55 +164,6 @@ class ReferralImportTemplateView(ImportAccessMixin, View):
         )
 
 
-GUIDE = [
-    (
-        "reference",
-        True,
-        "Your own case reference, up to 50 characters. It links the row to your case system; "
-        "uploading a row with the same reference again updates that referral. Capital letters do not make "
-        "references different: RJ-1 and rj-1 are the same reference.",
-    ),
-    (
-        "police_area_code",
-        True,
-        "The ONS code of the police force area the referral is from. It must be an area your organisation serves.",
-    ),
-    (
-        "referring_team",
-        True,
-        "The name of the team that referred, exactly as listed for that area below (capital letters do not matter).",
-    ),
-    ("initiator", True, "Who asked for restorative justice."),
-    ("offence_group", True, "The offence group."),
-    (
-        "offence_subgroup",
-        False,
-        "The offence subgroup, which must belong to the offence group. Leave empty if there is none.",
-    ),
-    ("hate_crime", True, "yes or no"),
-    ("domestic_abuse", True, "yes or no"),
-    ("sexual_harm", True, "yes or no"),
-    ("justice_stage", True, "Where the case was in the justice system at referral."),
-    ("offender_under_18", True, "yes or no"),
-    (
-        "victim_enhanced_rights",
-        True,
-        "yes or no: whether the victim is entitled to enhanced rights under the Victims' Code.",
-    ),
-    (
-        "crime_reported_on",
-        False,
-        f"Leave empty if the crime was not reported to police (justice stage '{JusticeStage.NOT_REPORTED.value}').",
-    ),
-    ("victim_informed_on", False, "When the victim was told about restorative justice."),
-    ("victim_requested_on", False, "When the victim asked for a referral."),
-    ("referred_on", True, "The referral date."),
-    ("received_on", True, "The date your service received the referral: the same as or after the referral date."),
-    ("contact_attempts", False, "A whole number. Leave empty for 0."),
-]
-DATE_COLUMNS = {"crime_reported_on", "victim_informed_on", "victim_requested_on", "referred_on", "received_on"}
-
-
 class ReferralImportGuideView(ImportAccessMixin, TemplateView):
     template_name = "referrals/import/guide.html"
 
@@ -224,13 +175,13 @@ class ReferralImportGuideView(ImportAccessMixin, TemplateView):
         teams = ReferringTeam.objects.filter(area__in=areas).select_related("area").order_by("area__name", "name")
         columns = [
             {
-                "name": name,
-                "required": required,
-                "description": description,
-                "is_date": name in DATE_COLUMNS,
-                "choices": CHOICES.get(name, []),
-                "example": EXAMPLE_ROW[name],
+                "name": column.name,
+                "required": column.required,
+                "description": column.description,
+                "is_date": column.is_date,
+                "choices": CHOICES.get(column.name, []),
+                "example": column.example,
             }
-            for name, required, description in GUIDE
+            for column in IMPORT_COLUMNS
         ]
         return super().get_context_data(**kwargs, columns=columns, areas=areas, teams=teams)

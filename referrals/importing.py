@@ -56,6 +56,8 @@ from rjportal.imports import ImportRejected, RowError
 from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
 
+from .columns import COLUMN_NAMES, DATE_COLUMN_NAMES, OPTIONAL_COLUMN_NAMES
+from .columns import EXAMPLE_ROW as EXAMPLE_ROW  # the template's example row, as before
 from .constants import REFERRAL_OFFENCE_GROUPS, REFERRAL_OFFENCE_SUBGROUPS, Initiator, JusticeStage, Stage
 from .models import Referral, ReferralEvent, ReferringTeam
 from .services import EDITABLE_FIELDS, first_moves, received_after_first_move, set_clock_deadlines
@@ -75,49 +77,9 @@ YES_NO_FIELDS = [
     "victim_enhanced_rights",
 ]
 
-# The template's columns, in order. Every one must be in the file's header row.
-COLUMNS = [
-    "reference",
-    "police_area_code",
-    "referring_team",
-    "initiator",
-    "offence_group",
-    "offence_subgroup",
-    "hate_crime",
-    "domestic_abuse",
-    "sexual_harm",
-    "justice_stage",
-    "offender_under_18",
-    "victim_enhanced_rights",
-    "crime_reported_on",
-    "victim_informed_on",
-    "victim_requested_on",
-    "referred_on",
-    "received_on",
-    "contact_attempts",
-]
-OPTIONAL_COLUMNS = {"offence_subgroup", "crime_reported_on", "victim_informed_on", "victim_requested_on"}
-
-EXAMPLE_ROW = {
-    "reference": "RJ-2026-0001",
-    "police_area_code": "E23000032",
-    "referring_team": "Canterbury neighbourhood policing",
-    "initiator": "victim",
-    "offence_group": "violence_against_the_person",
-    "offence_subgroup": "violence_with_injury",
-    "hate_crime": "no",
-    "domestic_abuse": "no",
-    "sexual_harm": "no",
-    "justice_stage": "pre_sentence",
-    "offender_under_18": "no",
-    "victim_enhanced_rights": "yes",
-    "crime_reported_on": "2026-01-05",
-    "victim_informed_on": "2026-01-06",
-    "victim_requested_on": "2026-01-08",
-    "referred_on": "2026-01-09",
-    "received_on": "12/01/2026",
-    "contact_attempts": "0",
-}
+# The template's columns, in order (referrals.columns). Every one must be in the file's header row.
+COLUMNS = COLUMN_NAMES
+OPTIONAL_COLUMNS = OPTIONAL_COLUMN_NAMES
 
 CHOICES = {
     "initiator": [(choice.value, choice.label) for choice in Initiator],
@@ -1300,7 +1262,7 @@ RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 STRICT_DOC_RELS_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 EXCEL_EPOCH_1904 = date(1904, 1, 1)
-DATE_COLUMNS = {"crime_reported_on", "victim_informed_on", "victim_requested_on", "referred_on", "received_on"}
+DATE_COLUMNS = DATE_COLUMN_NAMES
 SHEET_DATA_TAG = re.compile(rb"<(?:(\w+):)?sheetData\b[^>]*?(/?)>")
 WORKSHEET_TAG = re.compile(rb"<(?:\w+:)?worksheet\b[^>]*>")
 CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]*)")

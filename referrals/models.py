@@ -16,6 +16,7 @@ from .constants import (
     REFERRAL_OFFENCE_SUBGROUPS,
     SATISFACTION_SCALE,
     ClosureReason,
+    CorrectionReason,
     Initiator,
     InterventionType,
     JusticeStage,
@@ -204,12 +205,34 @@ class ReferralEvent(models.Model):
     reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A move recorded by mistake is kept, marked corrected, and the referral goes back a stage.
+    # Database defaults, so that the import's and the generator's bulk writes need not name them.
+    corrected_at = models.DateTimeField(null=True, blank=True, db_default=None)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    correction_reason = models.CharField(max_length=30, choices=CorrectionReason.choices, blank=True, db_default="")
 
     class Meta:
         ordering = ["happened_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(corrected_at__isnull=True, correction_reason="")
+                | Q(corrected_at__isnull=False, correction_reason__gt=""),
+                name="referral_event_corrected_with_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrected_at__isnull=True) | ~Q(from_stage=""),
+                name="referral_event_receipt_never_corrected",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.referral.reference}: {self.from_stage or 'new'} → {self.to_stage} on {self.happened_on}"
+
+    @property
+    def corrected(self) -> bool:
+        return self.corrected_at is not None
 
 
 class ReferralImportJobQuerySet(models.QuerySet):

@@ -12,38 +12,20 @@ from rjportal.organisations.constants import OrganisationKind
 from rjportal.periods import months_before
 
 from .clocks import add_working_days
+from .columns import EDITABLE_FIELDS
 from .constants import (
     INFORMATION_DEADLINE_DAYS,
     INFORMATION_DEADLINE_DAYS_ENHANCED,
     NEXT_STAGE,
     OPEN_STAGES,
+    PATH_STAGES,
     REFERRAL_DEADLINE_DAYS,
     SATISFACTION_SCALE,
+    CorrectionReason,
     Stage,
 )
 from .models import Referral, ReferralEvent, ReferringTeam
 from .validation import referral_value_errors
-
-EDITABLE_FIELDS = [
-    "area",
-    "reference",
-    "referring_team",
-    "initiator",
-    "offence_group",
-    "offence_subgroup",
-    "hate_crime",
-    "domestic_abuse",
-    "sexual_harm",
-    "justice_stage",
-    "offender_under_18",
-    "victim_enhanced_rights",
-    "crime_reported_on",
-    "victim_informed_on",
-    "victim_requested_on",
-    "referred_on",
-    "received_on",
-    "contact_attempts",
-]
 
 
 def set_clock_deadlines(referral: Referral) -> None:
@@ -63,7 +45,7 @@ def first_moves(referrals) -> dict[int, tuple[date, str]]:
     """For each of `referrals` (ids or a queryset) that has moved on from "referred", the date
     of its first move and the stage it moved to: the latest its received date can be."""
     moves = {}
-    events = ReferralEvent.objects.filter(referral__in=referrals).exclude(from_stage="")
+    events = ReferralEvent.objects.filter(referral__in=referrals, corrected_at__isnull=True).exclude(from_stage="")
     for referral_id, happened_on, to_stage in events.order_by("-happened_on", "-id").values_list(
         "referral_id", "happened_on", "to_stage"
     ):
@@ -157,6 +139,41 @@ def allowed_transitions(referral: Referral) -> list[Stage]:
     return [NEXT_STAGE[Stage(referral.stage)], Stage.CLOSED]
 
 
+def _date_error(on_date: date | None, *, after: date, after_stage: Stage, today: date) -> str | None:
+    if on_date is None:
+        return None
+    if on_date > today:
+        return "The date must be today or in the past"
+    if on_date < after:
+        return f"The date must be on or after {after:%-d %B %Y}, when it reached {after_stage.label.lower()}"
+    return None
+
+
+def _move_errors(
+    stages,
+    *,
+    reason: str,
+    intervention_type: str,
+    agreement_reached: bool | None,
+    victim_satisfaction: int | None,
+    offender_satisfaction: int | None,
+) -> dict[str, str]:
+    """What the moves into `stages` need besides their dates."""
+    errors = {}
+    if Stage.CLOSED in stages and not reason:
+        errors["reason"] = "Select why the referral was closed"
+    if Stage.INTERVENTION in stages and not intervention_type:
+        errors["intervention_type"] = "Select the type of intervention"
+    if Stage.COMPLETED in stages:
+        if agreement_reached is None:
+            errors["agreement_reached"] = "Select whether an agreement was reached"
+        if victim_satisfaction not in SATISFACTION_SCALE:
+            errors["victim_satisfaction"] = "Select the victim's satisfaction from 1 to 5"
+        if offender_satisfaction is not None and offender_satisfaction not in SATISFACTION_SCALE:
+            errors["offender_satisfaction"] = "Select the offender's satisfaction from 1 to 5"
+    return errors
+
+
 @transaction.atomic
 def referral_transition(
     *,
@@ -171,7 +188,8 @@ def referral_transition(
     offender_satisfaction: int | None = None,
 ) -> Referral:
     """Move a referral to its next stage, or close it with a reason. Anything not allowed from
-    the current stage is refused and nothing changes."""
+    the current stage is refused and nothing changes. Reaching "contacting" counts as the first
+    contact attempt."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     from_stage = Stage(referral.stage)
     if to_stage not in allowed_transitions(referral):
@@ -180,25 +198,19 @@ def referral_transition(
         raise ValidationError(
             {"to_stage": f"A referral at {from_stage.label.lower()} can move to {allowed}, not {wanted}"}
         )
-    errors = {}
-    if on_date > timezone.localdate():
-        errors["on_date"] = "The date must be today or in the past"
-    elif on_date < referral.stage_changed_on:
-        errors["on_date"] = (
-            f"The date must be on or after {referral.stage_changed_on:%-d %B %Y}, "
-            f"when it reached {from_stage.label.lower()}"
-        )
-    if to_stage == Stage.CLOSED and not reason:
-        errors["reason"] = "Select why the referral was closed"
-    if to_stage == Stage.INTERVENTION and not intervention_type:
-        errors["intervention_type"] = "Select the type of intervention"
-    if to_stage == Stage.COMPLETED:
-        if agreement_reached is None:
-            errors["agreement_reached"] = "Select whether an agreement was reached"
-        if victim_satisfaction not in SATISFACTION_SCALE:
-            errors["victim_satisfaction"] = "Select the victim's satisfaction from 1 to 5"
-        if offender_satisfaction is not None and offender_satisfaction not in SATISFACTION_SCALE:
-            errors["offender_satisfaction"] = "Select the offender's satisfaction from 1 to 5"
+    errors = _move_errors(
+        [to_stage],
+        reason=reason,
+        intervention_type=intervention_type,
+        agreement_reached=agreement_reached,
+        victim_satisfaction=victim_satisfaction,
+        offender_satisfaction=offender_satisfaction,
+    )
+    date_error = _date_error(
+        on_date, after=referral.stage_changed_on, after_stage=from_stage, today=timezone.localdate()
+    )
+    if date_error:
+        errors["on_date"] = date_error
     if errors:
         raise ValidationError(errors)
 
@@ -208,6 +220,8 @@ def referral_transition(
         referral.furthest_stage = to_stage
     if to_stage == Stage.CLOSED:
         referral.closure_reason = reason
+    if to_stage == Stage.CONTACTING:
+        referral.contact_attempts += 1
     if to_stage == Stage.INTERVENTION:
         referral.intervention_type = intervention_type
     if to_stage == Stage.COMPLETED:
@@ -229,6 +243,230 @@ def referral_transition(
         target=referral,
         summary=f"Moved referral {referral} from {from_stage.label.lower()} to {Stage(to_stage).label.lower()}",
         changes={"stage": {"from": from_stage.value, "to": to_stage}, "on": on_date.isoformat()},
+    )
+    return referral
+
+
+def later_stages(referral: Referral) -> list[Stage]:
+    """The stages a referral may be moved to in one go: any later stage on the path to
+    completion, or closed. None once it has ended."""
+    if referral.stage not in OPEN_STAGES:
+        return []
+    position = PATH_STAGES.index(Stage(referral.stage))
+    return [*PATH_STAGES[position + 1 :], Stage.CLOSED]
+
+
+def stages_passed(from_stage: str, to_stage: str) -> list[Stage]:
+    """The stages a move from `from_stage` to `to_stage` goes through, in order, ending with
+    `to_stage`. Closing goes straight there."""
+    if to_stage == Stage.CLOSED:
+        return [Stage.CLOSED]
+    start, end = PATH_STAGES.index(Stage(from_stage)), PATH_STAGES.index(Stage(to_stage))
+    return list(PATH_STAGES[start + 1 : end + 1])
+
+
+def date_field(stage: str) -> str:
+    """The name under which the date a referral reached `stage` is asked for and checked."""
+    return f"{stage}_on"
+
+
+@dataclass(frozen=True)
+class AdvancePlan:
+    """The moves a referral_advance would make: each stage with the date it was reached."""
+
+    moves: list[tuple[Stage, date]]
+
+    @property
+    def to_stage(self) -> Stage:
+        return self.moves[-1][0]
+
+
+def advance_plan(
+    referral: Referral,
+    *,
+    to_stage: str,
+    dates: dict[str, date | None],
+    reason: str = "",
+    intervention_type: str = "",
+    agreement_reached: bool | None = None,
+    victim_satisfaction: int | None = None,
+    offender_satisfaction: int | None = None,
+) -> AdvancePlan:
+    """Check a move to a later stage without making it: the plan, or a ValidationError with
+    every problem by field (`<stage>_on` for dates). A stage in between without a date is taken
+    to have been reached on the day of the stage after it. The stage page asks this before
+    its confirmation, and referral_advance again before it writes."""
+    from_stage = Stage(referral.stage)
+    if to_stage not in later_stages(referral):
+        if referral.stage not in OPEN_STAGES:
+            message = f"The referral is {from_stage.label.lower()}: it cannot move any further"
+        else:
+            wanted = Stage(to_stage).label.lower() if to_stage in Stage.values else repr(to_stage)
+            message = f"A referral at {from_stage.label.lower()} can move to a later stage or close, not {wanted}"
+        raise ValidationError({"to_stage": message})
+    steps = stages_passed(from_stage, to_stage)
+    errors = _move_errors(
+        steps,
+        reason=reason,
+        intervention_type=intervention_type,
+        agreement_reached=agreement_reached,
+        victim_satisfaction=victim_satisfaction,
+        offender_satisfaction=offender_satisfaction,
+    )
+    filled: dict[Stage, date | None] = {}
+    following = None
+    for stage in reversed(steps):
+        following = filled[stage] = dates.get(stage) or following
+    final = steps[-1]
+    if filled[final] is None:
+        errors[date_field(final)] = (
+            "Enter the date the referral was closed"
+            if final == Stage.CLOSED
+            else f"Enter the date the referral reached {final.label.lower()}"
+        )
+    today = timezone.localdate()
+    after, after_stage = referral.stage_changed_on, from_stage
+    for stage in steps:
+        problem = _date_error(filled[stage], after=after, after_stage=after_stage, today=today)
+        if problem:
+            errors.setdefault(date_field(stage), problem)
+        elif filled[stage] is not None:
+            after, after_stage = filled[stage], stage
+    if errors:
+        raise ValidationError(errors)
+    return AdvancePlan(moves=[(stage, filled[stage]) for stage in steps])
+
+
+@transaction.atomic
+def referral_advance(
+    *,
+    actor,
+    referral: Referral,
+    to_stage: str,
+    dates: dict[str, date | None],
+    reason: str = "",
+    intervention_type: str = "",
+    agreement_reached: bool | None = None,
+    victim_satisfaction: int | None = None,
+    offender_satisfaction: int | None = None,
+) -> Referral:
+    """Move a referral to any later stage (or close it), through each stage in between, each
+    move by referral_transition's rules: one timeline event and one audit event per stage.
+    Every problem is raised at once (see advance_plan) and nothing changes unless every move
+    can be made."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    outcome = {
+        "reason": reason,
+        "intervention_type": intervention_type,
+        "agreement_reached": agreement_reached,
+        "victim_satisfaction": victim_satisfaction,
+        "offender_satisfaction": offender_satisfaction,
+    }
+    plan = advance_plan(referral, to_stage=to_stage, dates=dates, **outcome)
+    for stage, on_date in plan.moves:
+        referral = referral_transition(
+            actor=actor,
+            referral=referral,
+            to_stage=stage,
+            on_date=on_date,
+            reason=reason if stage == Stage.CLOSED else "",
+            intervention_type=intervention_type if stage == Stage.INTERVENTION else "",
+            **({key: outcome[key] for key in COMPLETION_FIELDS} if stage == Stage.COMPLETED else {}),
+        )
+    return referral
+
+
+COMPLETION_FIELDS = ("agreement_reached", "victim_satisfaction", "offender_satisfaction")
+
+
+def latest_move(referral: Referral) -> ReferralEvent | None:
+    """The referral's latest move that stands (not corrected), which may be corrected; None
+    while it has not moved from "referred"."""
+    latest = referral.events.filter(corrected_at__isnull=True).order_by("-happened_on", "-id").first()
+    if latest is None or not latest.from_stage:
+        return None
+    return latest
+
+
+@transaction.atomic
+def referral_move_correct(*, actor, referral: Referral, reason: str) -> Referral:
+    """Undo the latest move recorded by mistake: the event stays in the timeline, marked
+    corrected (when, by whom, why), and the referral goes back to the stage it moved from, with
+    what that move recorded (a closure reason, an intervention type, an outcome, the contact
+    attempt of reaching "contacting") taken off again."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    event = latest_move(referral)
+    errors = {}
+    if event is None:
+        errors["__all__"] = "The referral has no move to correct: it is still at referred"
+    if reason not in CorrectionReason.values:
+        errors["reason"] = "Select why the move is being corrected"
+    if errors:
+        raise ValidationError(errors)
+    moved_to, back_to = Stage(event.to_stage), Stage(event.from_stage)
+    standing = referral.events.filter(corrected_at__isnull=True).exclude(pk=event.pk)
+    previous = standing.order_by("-happened_on", "-id").first()
+    reached = set(standing.values_list("to_stage", flat=True))
+
+    referral.stage = back_to
+    referral.stage_changed_on = previous.happened_on if previous else referral.received_on
+    referral.furthest_stage = [stage for stage in PATH_STAGES if stage in reached or stage == back_to][-1]
+    if moved_to == Stage.CLOSED:
+        referral.closure_reason = ""
+    if moved_to == Stage.CONTACTING:
+        referral.contact_attempts = max(referral.contact_attempts - 1, 0)
+    if moved_to == Stage.INTERVENTION:
+        referral.intervention_type = ""
+    if moved_to == Stage.COMPLETED:
+        referral.agreement_reached = referral.victim_satisfaction = referral.offender_satisfaction = None
+    referral.save()
+    event.corrected_at = timezone.now()
+    event.corrected_by = actor if actor is not None and actor.is_authenticated else None
+    event.correction_reason = reason
+    event.save(update_fields=["corrected_at", "corrected_by", "correction_reason"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        target=referral,
+        summary=(
+            f"Corrected the move of referral {referral} from {back_to.label.lower()} to "
+            f"{moved_to.label.lower()} ({CorrectionReason(reason).label.lower()}): back at {back_to.label.lower()}"
+        ),
+        changes={
+            "stage": {"from": moved_to.value, "to": back_to.value},
+            "corrected_event": event.pk,
+            "moved_on": event.happened_on.isoformat(),
+            "reason": reason,
+        },
+    )
+    return referral
+
+
+# Stages at which the provider is still trying to reach the parties.
+CONTACT_STAGES = (Stage.CONTACTING, Stage.ASSESSING, Stage.PREPARING, Stage.INTERVENTION)
+
+
+@transaction.atomic
+def referral_contact_attempt_record(*, actor, referral: Referral) -> Referral:
+    """Count one more attempt to contact the parties. Reaching "contacting" counts the first."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.stage not in CONTACT_STAGES:
+        if referral.stage == Stage.REFERRED:
+            message = "Move the referral to contacting first: that counts as the first contact attempt"
+        else:
+            message = f"The referral is {Stage(referral.stage).label.lower()}: no more contact attempts are recorded"
+        raise ValidationError({"__all__": message})
+    attempts = referral.contact_attempts
+    if attempts >= 32767:
+        raise ValidationError({"__all__": "The referral already has the most contact attempts that can be recorded"})
+    referral.contact_attempts = attempts + 1
+    referral.save(update_fields=["contact_attempts", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=referral,
+        summary=f"Recorded contact attempt {attempts + 1} on referral {referral}",
+        changes={"contact_attempts": {"from": attempts, "to": attempts + 1}},
     )
     return referral
 

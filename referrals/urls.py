@@ -1,9 +1,11 @@
 from django.urls import path
 
 from .views import (
+    ReferralContactAttemptView,
     ReferralCreateView,
     ReferralDetailView,
     ReferralListView,
+    ReferralMoveCorrectView,
     ReferralTransitionView,
     ReferralUpdateView,
     ReferringTeamCreateView,
@@ -19,6 +21,8 @@ urlpatterns = [
     path("<int:pk>/", ReferralDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", ReferralUpdateView.as_view(), name="update"),
     path("<int:pk>/stage/", ReferralTransitionView.as_view(), name="transition"),
+    path("<int:pk>/stage/correct/", ReferralMoveCorrectView.as_view(), name="move_correct"),
+    path("<int:pk>/contact-attempts/", ReferralContactAttemptView.as_view(), name="contact_attempt"),
     path("teams/", ReferringTeamListView.as_view(), name="teams"),
     path("teams/new/", ReferringTeamCreateView.as_view(), name="team_create"),
     path("teams/<int:pk>/edit/", ReferringTeamUpdateView.as_view(), name="team_update"),

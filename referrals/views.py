@@ -17,15 +17,19 @@ from rjportal.forms import add_service_errors
 from rjportal.listing import paginate, sort_queryset
 from rjportal.periods import financial_year_of
 
-from .constants import Stage, TeamCategory
+from .constants import TeamCategory
 from .exports import referrals_csv, referrals_xlsx
-from .forms import ReferralFilterForm, ReferralForm, ReferringTeamForm, TransitionForm
+from .forms import MoveCorrectionForm, ReferralFilterForm, ReferralForm, ReferringTeamForm, TransitionForm
 from .managers import team_areas_editable_by
 from .models import Referral, ReferringTeam
 from .services import (
+    CONTACT_STAGES,
     allowed_transitions,
+    latest_move,
+    referral_advance,
+    referral_contact_attempt_record,
     referral_create,
-    referral_transition,
+    referral_move_correct,
     referral_update,
     referring_team_create,
     referring_team_update,
@@ -156,9 +160,11 @@ class ReferralDetailView(View):
             "referrals/detail.html",
             {
                 "referral": referral,
-                "events": referral.events.select_related("actor"),
+                "events": referral.events.select_related("actor", "corrected_by"),
                 "can_edit": Referral.objects.editable_by(request.user).filter(pk=referral.pk).exists(),
                 "transitions": allowed_transitions(referral),
+                "latest_move": latest_move(referral),
+                "can_record_contact": referral.stage in CONTACT_STAGES,
             },
         )
 
@@ -218,34 +224,105 @@ class ReferralUpdateView(View):
 
 
 class ReferralTransitionView(View):
-    """Choose the next stage, check it on a confirmation page, then confirm."""
+    """Choose the next stage or a later one, with the date each stage was reached, or close the
+    referral; check it all on one confirmation page, then confirm."""
 
     def post(self, request, pk):
         referral = editable_referral(request, pk)
-        form = TransitionForm(request.POST, allowed_stages=allowed_transitions(referral))
+        form = TransitionForm(request.POST, referral=referral)
         if not form.is_valid():
             return self.render(referral, form)
-        data = form.cleaned_data
+        move, plan = form.move(), form.plan
         if request.POST.get("confirm") != "yes":
+            choices = {
+                name: dict(form.fields[name].choices) for name in ("reason", "intervention_type") if name in form.fields
+            }
             return render(
                 request,
                 "referrals/transition_confirm.html",
-                {"referral": referral, "form": form, "data": data, "to_stage": Stage(data["to_stage"])},
+                {
+                    "referral": referral,
+                    "form": form,
+                    "plan": plan,
+                    "data": move,
+                    "to_stage": plan.to_stage,
+                    "reason_label": choices.get("reason", {}).get(move["reason"], ""),
+                    "intervention_label": choices.get("intervention_type", {}).get(move["intervention_type"], ""),
+                },
             )
         try:
-            referral_transition(actor=request.user, referral=referral, **data)
+            referral_advance(actor=request.user, referral=referral, **move)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.render(referral, form)
-        messages.success(request, f"Referral {referral.reference} moved to {Stage(data['to_stage']).label.lower()}.")
+        passed = [stage.label.lower() for stage, _ in plan.moves[:-1]]
+        through = f", through {', '.join(passed)}" if passed else ""
+        messages.success(request, f"Referral {referral.reference} moved to {plan.to_stage.label.lower()}{through}.")
         return redirect(referral)
 
     def get(self, request, pk):
         referral = editable_referral(request, pk)
-        return self.render(referral, TransitionForm(allowed_stages=allowed_transitions(referral)))
+        return self.render(referral, TransitionForm(referral=referral))
 
     def render(self, referral, form):
         return render(self.request, "referrals/transition.html", {"referral": referral, "form": form})
+
+
+class ReferralMoveCorrectView(View):
+    """Correct the latest move, recorded by mistake: the page says what will happen and asks
+    why; confirming it is the one step."""
+
+    def get(self, request, pk):
+        referral = editable_referral(request, pk)
+        event = latest_move(referral)
+        if event is None:
+            messages.info(request, f"Referral {referral.reference} has no move to correct.")
+            return redirect(referral)
+        return self.render(referral, event, MoveCorrectionForm())
+
+    def post(self, request, pk):
+        referral = editable_referral(request, pk)
+        event = latest_move(referral)
+        if event is None:
+            messages.info(request, f"Referral {referral.reference} has no move to correct.")
+            return redirect(referral)
+        form = MoveCorrectionForm(request.POST)
+        if form.is_valid():
+            try:
+                referral = referral_move_correct(
+                    actor=request.user, referral=referral, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"The move of referral {referral.reference} to {event.get_to_stage_display().lower()} was "
+                    f"corrected: it is back at {referral.get_stage_display().lower()}.",
+                )
+                return redirect(referral)
+        return self.render(referral, event, form)
+
+    def render(self, referral, event, form):
+        return render(self.request, "referrals/move_correct.html", {"referral": referral, "event": event, "form": form})
+
+
+class ReferralContactAttemptView(View):
+    """Count one more attempt to contact the parties: a button on the referral's page."""
+
+    def post(self, request, pk):
+        referral = editable_referral(request, pk)
+        try:
+            referral = referral_contact_attempt_record(actor=request.user, referral=referral)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"Contact attempt recorded: referral {referral.reference} has {referral.contact_attempts} "
+                f"contact attempt{'' if referral.contact_attempts == 1 else 's'}.",
+            )
+        return redirect(referral)
 
 
 # Referring teams ---------------------------------------------------------------------------

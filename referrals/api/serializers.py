@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from rjportal.organisations.models import Organisation
 
-from ..constants import ClockStatus, ClosureReason, InterventionType, Stage
+from ..constants import ClockStatus, ClosureReason, CorrectionReason, InterventionType, Stage
 from ..models import Referral, ReferralEvent, ReferringTeam
 from ..services import EDITABLE_FIELDS, allowed_transitions
 from .schema import AreaCodeField
@@ -29,9 +29,16 @@ class ReferringTeamSerializer(serializers.ModelSerializer):
 
 
 class ReferralEventSerializer(serializers.ModelSerializer):
+    """A timeline event. A move recorded by mistake stays, with when and why it was corrected."""
+
+    corrected_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null unless corrected")
+    correction_reason = serializers.ChoiceField(
+        choices=CorrectionReason.choices, allow_blank=True, read_only=True, help_text="Blank unless corrected"
+    )
+
     class Meta:
         model = ReferralEvent
-        fields = ["from_stage", "to_stage", "happened_on", "reason"]
+        fields = ["from_stage", "to_stage", "happened_on", "reason", "corrected_at", "correction_reason"]
 
 
 class ReferralSerializer(serializers.ModelSerializer):

@@ -187,7 +187,16 @@ def test_a_referral_comes_with_its_clocks_stage_and_timeline(api, provider_user,
     assert data["information_clock"] == "met"
     assert data["referral_clock"] == "met"
     assert data["allowed_transitions"] == ["contacting", "closed"]
-    assert data["events"] == [{"from_stage": "", "to_stage": "referred", "happened_on": "2026-01-12", "reason": ""}]
+    assert data["events"] == [
+        {
+            "from_stage": "",
+            "to_stage": "referred",
+            "happened_on": "2026-01-12",
+            "reason": "",
+            "corrected_at": None,
+            "correction_reason": "",
+        }
+    ]
 
 
 def test_the_list_shows_a_missed_clock(api, provider_user, kent_team):
@@ -691,7 +700,8 @@ def test_the_schema_documents_every_error_and_puts_no_provider_in_changes(client
     referral = schema["paths"]["/api/v1/referrals/{id}/"]
     assert set(referral["get"]["responses"]) == {"200", "401", "403", "404", "429"}
     assert set(referral["put"]["responses"]) == {"200", "400", "401", "403", "404", "429"}
-    assert set(schema["paths"]["/api/v1/referrals/"]["get"]["responses"]) == {"200", "400", "401", "403", "404", "429"}
+    listed = schema["paths"]["/api/v1/referrals/"]["get"]["responses"]
+    assert set(listed) == {"200", "400", "401", "403", "404", "429"}
     throttled = referral["get"]["responses"]["429"]
     assert throttled["headers"]["Retry-After"]["required"] is True
     components = schema["components"]["schemas"]
@@ -727,3 +737,15 @@ def test_other_addresses_under_the_api_are_json_404s(api, provider_user, path):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
+
+
+def test_a_corrected_move_says_so_in_the_timeline(api, provider_user, own_referral):
+    from referrals.services import referral_move_correct
+
+    api.force_authenticate(provider_user)
+    api.post(transition_url(own_referral), {"to_stage": "contacting", "on_date": "2026-01-20"})
+    referral_move_correct(actor=provider_user, referral=own_referral, reason="wrong_date")
+    events = api.get(detail_url(own_referral)).json()["events"]
+    [moved] = [event for event in events if event["to_stage"] == "contacting"]
+    assert moved["correction_reason"] == "wrong_date"
+    assert moved["corrected_at"] is not None

@@ -29,9 +29,10 @@ def move(page, stage, date_text, axe, **choices):
     page.get_by_role("button", name="Move to the next stage or close").click()
     page.get_by_label(stage, exact=True).check()
     day, month, year = date_text.split("/")
-    page.get_by_label("Day").fill(day)
-    page.get_by_label("Month").fill(month)
-    page.get_by_label("Year").fill(year)
+    dates = page.get_by_role("group", name=f"Date it reached {stage.lower()}")
+    dates.get_by_label("Day").fill(day)
+    dates.get_by_label("Month").fill(month)
+    dates.get_by_label("Year").fill(year)
     for label, value in choices.items():
         page.get_by_label(label).select_option(value)
     assert axe(page) == []

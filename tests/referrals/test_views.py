@@ -183,7 +183,7 @@ def test_only_provider_staff_record_referrals_here(client, persona):
 
 def test_transition_asks_for_confirmation_first(client, provider_user, kent_referral):
     client.force_login(provider_user)
-    data = {"to_stage": "contacting", "on_date_0": "1", "on_date_1": "2", "on_date_2": "2026"}
+    data = {"to_stage": "contacting", "contacting_on_0": "1", "contacting_on_1": "2", "contacting_on_2": "2026"}
     response = client.post(reverse("referrals:transition", args=[kent_referral.pk]), data)
     assert "Check before you move referral KENT-1" in response.content.decode()
     kent_referral.refresh_from_db()
@@ -196,7 +196,7 @@ def test_transition_asks_for_confirmation_first(client, provider_user, kent_refe
 
 def test_a_transition_not_allowed_shows_the_reason(client, provider_user, kent_referral):
     client.force_login(provider_user)
-    data = {"to_stage": "closed", "on_date_0": "1", "on_date_1": "2", "on_date_2": "2026", "confirm": "yes"}
+    data = {"to_stage": "closed", "closed_on_0": "1", "closed_on_1": "2", "closed_on_2": "2026", "confirm": "yes"}
     response = client.post(reverse("referrals:transition", args=[kent_referral.pk]), data)
     assert "Select why the referral was closed" in response.content.decode()
     kent_referral.refresh_from_db()
