@@ -194,6 +194,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The API takes JSON only, as its schema says; a form-encoded body is 415, not read loosely.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Per token (per person for sessions), counted in the default cache; over either rate the
     # API answers 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": [

@@ -155,7 +155,9 @@ def test_pcc_staff_cannot_write_even_in_their_own_area(api, pcc_user, own_referr
     assert api.post(list_url(), new_referral(kent_team), format="json").status_code == 403
     assert api.patch(detail_url(own_referral), {"contact_attempts": 3}, format="json").status_code == 403
     assert api.put(detail_url(own_referral), new_referral(kent_team), format="json").status_code == 403
-    response = api.post(transition_url(own_referral), {"to_stage": "contacting", "on_date": "2026-01-20"})
+    response = api.post(
+        transition_url(own_referral), {"to_stage": "contacting", "on_date": "2026-01-20"}, format="json"
+    )
     assert response.status_code == 403
     own_referral.refresh_from_db()
     assert (own_referral.stage, own_referral.contact_attempts, own_referral.reference) == ("referred", 0, "OWN-1")
@@ -450,7 +452,9 @@ def test_the_provider_of_a_referral_cannot_be_changed(api, admin_user, provider_
 def test_provider_staff_cannot_change_another_providers_referral(api, provider_user, essex_referral):
     api.force_authenticate(provider_user)
     assert api.patch(detail_url(essex_referral), {"contact_attempts": 3}, format="json").status_code == 404
-    response = api.post(transition_url(essex_referral), {"to_stage": "contacting", "on_date": "2026-01-20"})
+    response = api.post(
+        transition_url(essex_referral), {"to_stage": "contacting", "on_date": "2026-01-20"}, format="json"
+    )
     assert response.status_code == 404
     essex_referral.refresh_from_db()
     assert (essex_referral.contact_attempts, essex_referral.stage) == (0, "referred")
@@ -461,7 +465,9 @@ def test_provider_staff_cannot_change_another_providers_referral(api, provider_u
 
 def test_provider_staff_move_a_referral_on(api, provider_user, own_referral):
     api.force_authenticate(provider_user)
-    response = api.post(transition_url(own_referral), {"to_stage": "contacting", "on_date": "2026-01-20"})
+    response = api.post(
+        transition_url(own_referral), {"to_stage": "contacting", "on_date": "2026-01-20"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["stage"] == "contacting"
     assert response.json()["stage_changed_on"] == "2026-01-20"
@@ -472,11 +478,13 @@ def test_provider_staff_move_a_referral_on(api, provider_user, own_referral):
 
 def test_closing_needs_a_reason(api, provider_user, own_referral):
     api.force_authenticate(provider_user)
-    response = api.post(transition_url(own_referral), {"to_stage": "closed", "on_date": "2026-01-20"})
+    response = api.post(transition_url(own_referral), {"to_stage": "closed", "on_date": "2026-01-20"}, format="json")
     assert response.status_code == 400
     assert response.json() == {"reason": ["Select why the referral was closed"]}
     response = api.post(
-        transition_url(own_referral), {"to_stage": "closed", "on_date": "2026-01-20", "reason": "withdrawn"}
+        transition_url(own_referral),
+        {"to_stage": "closed", "on_date": "2026-01-20", "reason": "withdrawn"},
+        format="json",
     )
     assert response.status_code == 200
     own_referral.refresh_from_db()
@@ -508,7 +516,7 @@ def test_a_transition_that_is_not_allowed_is_400_and_changes_nothing(api, provid
 
 def test_a_skipped_stage_is_refused_in_the_services_words(api, provider_user, own_referral):
     api.force_authenticate(provider_user)
-    response = api.post(transition_url(own_referral), {"to_stage": "assessing", "on_date": "2026-01-20"})
+    response = api.post(transition_url(own_referral), {"to_stage": "assessing", "on_date": "2026-01-20"}, format="json")
     assert response.json() == {"to_stage": ["A referral at referred can move to contacting or closed, not assessing"]}
 
 
@@ -743,9 +751,17 @@ def test_a_corrected_move_says_so_in_the_timeline(api, provider_user, own_referr
     from referrals.services import referral_move_correct
 
     api.force_authenticate(provider_user)
-    api.post(transition_url(own_referral), {"to_stage": "contacting", "on_date": "2026-01-20"})
+    api.post(transition_url(own_referral), {"to_stage": "contacting", "on_date": "2026-01-20"}, format="json")
     referral_move_correct(actor=provider_user, referral=own_referral, reason="wrong_date")
     events = api.get(detail_url(own_referral)).json()["events"]
     [moved] = [event for event in events if event["to_stage"] == "contacting"]
     assert moved["correction_reason"] == "wrong_date"
     assert moved["corrected_at"] is not None
+
+
+def test_the_api_takes_json_only(api, provider_user, own_referral):
+    api.force_authenticate(provider_user)
+    response = api.patch(detail_url(own_referral), {"contact_attempts": 3})  # multipart, as a form sends
+    assert response.status_code == 415
+    own_referral.refresh_from_db()
+    assert own_referral.contact_attempts == 0
