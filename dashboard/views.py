@@ -1,11 +1,14 @@
 import io
 from decimal import Decimal
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views import View
 from django.views.generic import TemplateView
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -13,11 +16,14 @@ from openpyxl.cell import WriteOnlyCell
 from pledges.maps import register_map
 from pledges.selectors import default_campaign, register_pledges
 from reviews.selectors import can_sign_off_return, return_checks
+from reviews.services import return_sign_off
 from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import RoleRequiredMixin
 from rjportal.areas.models import PoliceArea
 from rjportal.csp import ChartsCspMixin
 from rjportal.exports import csv_response, neutralise_formula
+from rjportal.periods import FinancialYear
+from strategy.selectors import quarterly_spend
 
 from .figures import area_charts, national_charts
 from .forms import DashboardFilterForm
@@ -238,8 +244,14 @@ class QuarterlyReturnView(RoleRequiredMixin, TemplateView):
         )
         # Completeness checks and sign-off, for the offices that may sign the return off.
         self.can_sign_off = can_sign_off_return(request.user, self.area)
+        year = self.filter_form.financial_year()
         self.checks = (
-            return_checks(area=self.area, financial_year=self.filter_form.financial_year(), today=timezone.localdate())
+            return_checks(
+                area=self.area,
+                financial_year=year,
+                today=timezone.localdate(),
+                spend_by_quarter=quarterly_spend(area=self.area, year=year),
+            )
             if self.can_sign_off
             else []
         )
@@ -269,6 +281,33 @@ class QuarterlyReturnView(RoleRequiredMixin, TemplateView):
             can_sign_off=self.can_sign_off,
         )
         return context
+
+
+class ReturnSignOffView(RoleRequiredMixin, View):
+    """POST only, from the return page: sign off one ended quarter, its spend included (which
+    is why this lives here, above both the reviews and the strategy apps)."""
+
+    allowed_roles = (Role.PCC_STAFF,)
+
+    def post(self, request, code, year, quarter):
+        area = get_object_or_404(PoliceArea.objects.for_user(request.user), code=code)
+        if not can_sign_off_return(request.user, area):
+            raise Http404
+        financial_year = FinancialYear(year)
+        try:
+            return_sign_off(
+                actor=request.user,
+                area=area,
+                financial_year=financial_year,
+                quarter=quarter,
+                today=timezone.localdate(),
+                spend_by_quarter=quarterly_spend(area=area, year=financial_year),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Q{quarter} of {financial_year.label} signed off.")
+        return redirect(f"{reverse('dashboard:return', args=[area.code])}?year={year}")
 
 
 SPEND_NOTE = (

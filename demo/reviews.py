@@ -19,6 +19,7 @@ from reviews.services import (
 )
 from rjportal.areas.models import PoliceArea
 from rjportal.periods import financial_year_of
+from strategy.selectors import quarterly_spend
 
 DEMO_PCC_EMAIL = "pcc@demo.rjportal.invalid"
 KENT = "E23000032"
@@ -89,7 +90,14 @@ def seed_reviews(*, today: date) -> int:
     if not ended:
         year, ended = year.previous(), [4]
     if not ReturnSignOff.objects.filter(area=kent).exists():
-        return_sign_off(actor=user, area=kent, financial_year=year, quarter=ended[-1], today=today)
+        return_sign_off(
+            actor=user,
+            area=kent,
+            financial_year=year,
+            quarter=ended[-1],
+            today=today,
+            spend_by_quarter=quarterly_spend(area=kent, year=year),
+        )
         added += 1
 
     if not Action.objects.filter(area=kent).exists():

@@ -151,6 +151,9 @@ class ReturnSignOff(models.Model):
     quarter = models.PositiveSmallIntegerField()
     referrals = models.PositiveIntegerField()
     victims_supported = models.PositiveIntegerField()
+    spend_pence = models.PositiveBigIntegerField(
+        "spend (pence)", null=True, blank=True, help_text="The quarter's RJ spend at sign-off; empty if not recorded"
+    )
     checks = models.JSONField(default=dict, help_text="The completeness checks' counts at sign-off")
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     signed_by_email = models.EmailField()

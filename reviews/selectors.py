@@ -170,6 +170,7 @@ class QuarterCheck:
     uncategorised_team: int | None = None
     referrals: int | None = None
     victims_supported: int | None = None
+    spend_pence: int | None = None  # None: the office has not recorded the quarter's spend
     sign_off: ReturnSignOff | None = None
 
     @property
@@ -184,7 +185,11 @@ class QuarterCheck:
 
     @property
     def figures(self) -> dict:
-        return {"referrals": self.referrals, "victims_supported": self.victims_supported}
+        return {
+            "referrals": self.referrals,
+            "victims_supported": self.victims_supported,
+            "spend_pence": self.spend_pence,
+        }
 
     @property
     def checks(self) -> dict:
@@ -199,14 +204,20 @@ class QuarterCheck:
     def differs(self) -> bool:
         """The figures now differ from those signed off."""
         return self.sign_off is not None and (
-            self.sign_off.referrals != self.referrals or self.sign_off.victims_supported != self.victims_supported
+            self.sign_off.referrals != self.referrals
+            or self.sign_off.victims_supported != self.victims_supported
+            or self.sign_off.spend_pence != self.spend_pence
         )
 
 
-def return_checks(*, area, financial_year: FinancialYear, today: date) -> list[QuarterCheck]:
+def return_checks(
+    *, area, financial_year: FinancialYear, today: date, spend_by_quarter: dict[int, int]
+) -> list[QuarterCheck]:
     """For each quarter of the year: whether it has ended, and for an ended quarter the
-    completeness checks, the return's referral figures and the latest sign-off. A quarter not
-    yet ended has no figures (shown as 'not yet ended', never 0)."""
+    completeness checks, the return's figures and the latest sign-off. A quarter not yet ended
+    has no figures (shown as 'not yet ended', never 0). Spend is the PCC office's record, read
+    by the caller (the strategy app keeps it, and sits above this one): quarter number to
+    pence, a quarter without a record left out."""
     quarters = financial_year.quarters()
     counts = referral_counts_by_period(area=area, scope=ReferralScope(period=financial_year.period), periods=quarters)
     stuck_before = today - timedelta(days=STUCK_AT_REFERRED_DAYS)
@@ -237,6 +248,7 @@ def return_checks(*, area, financial_year: FinancialYear, today: date) -> list[Q
             check.uncategorised_team = figures[f"team_{index}"]
             check.referrals = counts[quarter]["received"]
             check.victims_supported = counts[quarter]["supported"]
+            check.spend_pence = spend_by_quarter.get(index + 1)
             check.sign_off = sign_offs.get(index + 1)
         checks.append(check)
     return checks

@@ -275,14 +275,19 @@ def dip_sample_complete(*, actor, sample: DipSample) -> DipSample:
 
 
 @transaction.atomic
-def return_sign_off(*, actor, area, financial_year: FinancialYear, quarter: int, today: date) -> ReturnSignOff:
-    """Sign off one ended quarter of the return, keeping its figures and checks as they are now."""
+def return_sign_off(
+    *, actor, area, financial_year: FinancialYear, quarter: int, today: date, spend_by_quarter: dict[int, int]
+) -> ReturnSignOff:
+    """Sign off one ended quarter of the return, keeping its figures and checks as they are now.
+    spend_by_quarter is the office's recorded spend for the year (see return_checks)."""
     _check_area(actor, area)
     if not actor.is_national_admin and actor.role != Role.PCC_STAFF:
         raise PermissionDenied("Only PCC office staff sign off a return.")
     if quarter not in (1, 2, 3, 4):
         raise ValidationError({"quarter": "Choose a quarter from 1 to 4"})
-    check = return_checks(area=area, financial_year=financial_year, today=today)[quarter - 1]
+    check = return_checks(area=area, financial_year=financial_year, today=today, spend_by_quarter=spend_by_quarter)[
+        quarter - 1
+    ]
     if not check.ended:
         raise ValidationError({"quarter": f"{check.label} of {financial_year.label} has not yet ended"})
     if check.sign_off is not None and not check.differs:
@@ -293,6 +298,7 @@ def return_sign_off(*, actor, area, financial_year: FinancialYear, quarter: int,
         quarter=quarter,
         referrals=check.referrals,
         victims_supported=check.victims_supported,
+        spend_pence=check.spend_pence,
         checks=check.checks,
         signed_by=actor,
         signed_by_email=actor.email,

@@ -18,9 +18,4 @@ urlpatterns = [
     path("actions/", views.ActionListView.as_view(), name="actions"),
     path("actions/new/", views.ActionCreateView.as_view(), name="action_create"),
     path("actions/<int:pk>/", views.ActionUpdateView.as_view(), name="action_update"),
-    path(
-        "returns/<str:code>/<int:year>/<int:quarter>/sign-off/",
-        views.ReturnSignOffView.as_view(),
-        name="return_sign_off",
-    ),
 ]

@@ -17,7 +17,6 @@ from rjportal.accounts.permissions import RoleRequiredMixin
 from rjportal.exports import csv_response, xlsx_response
 from rjportal.forms import add_service_errors
 from rjportal.imports import ImportRejected
-from rjportal.periods import FinancialYear
 
 from .constants import ALLOCATION_RULE, OVERALL_METHOD, STRATUM_METHOD, DipSampleStatus
 from .forms import (
@@ -43,7 +42,6 @@ from .services import (
     dip_sample_design,
     dip_sample_draw,
     new_seed,
-    return_sign_off,
 )
 
 
@@ -576,28 +574,3 @@ class ActionUpdateView(_ActionFormMixin, View):
                 messages.success(request, "Action changed.")
                 return redirect("reviews:actions")
         return self.page(form, area=action.area, title="Change an action", action=action)
-
-
-# The quarterly return ---------------------------------------------------------------------------------
-
-
-class ReturnSignOffView(ReviewsMixin, View):
-    """POST only, from the return page: sign off one ended quarter."""
-
-    def post(self, request, code, year, quarter):
-        area = get_object_or_404(self.areas(), code=code)
-        financial_year = FinancialYear(year)
-        back = f"{reverse('dashboard:return', args=[area.code])}?year={year}"
-        try:
-            return_sign_off(
-                actor=request.user,
-                area=area,
-                financial_year=financial_year,
-                quarter=quarter,
-                today=timezone.localdate(),
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"Q{quarter} of {financial_year.label} signed off.")
-        return redirect(back)

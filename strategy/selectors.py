@@ -218,12 +218,18 @@ def national_costs(year: FinancialYear) -> dict:
     }
 
 
+def quarterly_spend(*, area: PoliceArea, year: FinancialYear) -> dict[int, int]:
+    """The area's recorded RJ spend in pence by quarter number (1 is April to June); a quarter
+    without a record is left out, never 0."""
+    return dict(
+        QuarterlySpend.objects.filter(area=area, financial_year=year.start_year).values_list("quarter", "amount_pence")
+    )
+
+
 def area_money(*, area: PoliceArea, year: FinancialYear, today: date) -> AreaMoney:
     budget = AreaBudget.objects.filter(area=area, financial_year=year.start_year).first()
     funding = {line.source: line.amount_pence for line in budget.funding.all()} if budget else {}
-    spent = dict(
-        QuarterlySpend.objects.filter(area=area, financial_year=year.start_year).values_list("quarter", "amount_pence")
-    )
+    spent = quarterly_spend(area=area, year=year)
     quarters = [
         QuarterSpend(number, period, spent.get(number), period.start <= today)
         for number, period in enumerate(year.quarters(), start=1)

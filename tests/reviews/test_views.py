@@ -9,6 +9,7 @@ from django.urls import reverse
 from referrals.constants import Stage
 from reviews.models import Action, DipSampleCase, ReturnSignOff
 from rjportal.audit.models import AuditEvent
+from strategy.models import QuarterlySpend
 from tests.factories import ESSEX, KENT, ReferralFactory, area
 from tests.reviews.factories import dip_sample
 
@@ -124,9 +125,9 @@ def test_return_sign_off_keeps_its_figures_and_shows_a_later_difference(client, 
     checks = page.context["checks"]
     assert [check.ended for check in checks] == [True, True, False, False]
     assert "Not yet ended" in page.content.decode()
-    refused = client.post(reverse("reviews:return_sign_off", args=[KENT, 2026, 3]), follow=True)
+    refused = client.post(reverse("dashboard:return_sign_off", args=[KENT, 2026, 3]), follow=True)
     assert "Q3 of 2026/27 has not yet ended" in refused.content.decode()
-    client.post(reverse("reviews:return_sign_off", args=[KENT, 2026, 1]))
+    client.post(reverse("dashboard:return_sign_off", args=[KENT, 2026, 1]))
     sign_off = ReturnSignOff.objects.get()
     assert (sign_off.referrals, sign_off.signed_by, sign_off.quarter) == (1, pcc_user, 1)
     assert AuditEvent.objects.filter(target_id=str(sign_off.pk), action="create").exists()
@@ -137,16 +138,43 @@ def test_return_sign_off_keeps_its_figures_and_shows_a_later_difference(client, 
     ReferralFactory(area=kent, received_on=date(2026, 6, 1), referred_on=date(2026, 6, 1), stage=Stage.REFERRED)
     page = client.get(reverse("dashboard:return", args=[KENT]) + "?year=2026").content.decode()
     assert (
-        "The figures now differ from those signed off: 2 referrals and 0 victims supported now, against 1 and 0" in page
+        "The figures now differ from those signed off: 2 referrals, 0 victims supported and spend Not recorded now, "
+        "against 1, 0 and Not recorded signed off" in page
     )
     assert ReturnSignOff.objects.get().referrals == 1
 
 
+def test_the_sign_off_keeps_the_quarters_spend_and_a_later_change_to_it_shows(client, pcc_user):
+    kent = area(KENT)
+    ReferralFactory(area=kent, received_on=date(2026, 5, 10), referred_on=date(2026, 5, 9))
+    QuarterlySpend.objects.create(area=kent, financial_year=2026, quarter=1, amount_pence=12_345_00)
+    QuarterlySpend.objects.create(area=kent, financial_year=2026, quarter=2, amount_pence=99_00)
+    client.force_login(pcc_user)
+    client.post(reverse("dashboard:return_sign_off", args=[KENT, 2026, 1]))
+    sign_off = ReturnSignOff.objects.get()
+    assert sign_off.spend_pence == 12_345_00
+    audit = AuditEvent.objects.get(target_id=str(sign_off.pk), action="create")
+    assert audit.changes["spend_pence"] == 12_345_00
+    page = client.get(reverse("dashboard:return", args=[KENT]) + "?year=2026").content.decode()
+    assert "1 referral, 0 victims supported, spend £12,345.00." in page
+    assert "The figures now differ" not in page
+    again = client.post(reverse("dashboard:return_sign_off", args=[KENT, 2026, 1]), follow=True)
+    assert "Q1 is already signed off with these figures" in again.content.decode()
+
+    QuarterlySpend.objects.filter(quarter=1).update(amount_pence=12_000_00)
+    page = client.get(reverse("dashboard:return", args=[KENT]) + "?year=2026").content.decode()
+    assert (
+        "The figures now differ from those signed off: 1 referral, 0 victims supported and spend £12,000.00 now, "
+        "against 1, 0 and £12,345.00 signed off" in page
+    )
+    assert ReturnSignOff.objects.get().spend_pence == 12_345_00
+
+
 def test_sign_off_is_not_for_providers_or_other_areas(client, provider_user, other_pcc_user):
     client.force_login(provider_user)
-    assert client.post(reverse("reviews:return_sign_off", args=[KENT, 2026, 1])).status_code == 403
+    assert client.post(reverse("dashboard:return_sign_off", args=[KENT, 2026, 1])).status_code == 403
     client.force_login(other_pcc_user)
-    assert client.post(reverse("reviews:return_sign_off", args=[KENT, 2026, 1])).status_code == 404
+    assert client.post(reverse("dashboard:return_sign_off", args=[KENT, 2026, 1])).status_code == 404
     assert not ReturnSignOff.objects.exists()
 
 
