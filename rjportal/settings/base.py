@@ -101,9 +101,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-# SQLite builds the area dashboard's covering index (referrals.Referral) without its INCLUDE
-# columns: a plain (area, received_on) index, which is all it needs there.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTHENTICATION_BACKENDS = [
     # Axes first, so that a locked-out address never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
