@@ -28,7 +28,9 @@ admin.site.unregister(StaticDevice)
 
 @admin.register(TOTPDevice)
 class AuditedTOTPDeviceAdmin(AuditedModelAdmin, TOTPDeviceAdmin):
-    pass
+    # Failed codes set the throttling time; nobody need set it by hand, and the admin's date and
+    # time boxes for it have no labels (axe: label).
+    readonly_fields = [*TOTPDeviceAdmin.readonly_fields, "throttling_failure_timestamp"]
 
 
 @admin.register(StaticDevice)

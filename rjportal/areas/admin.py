@@ -5,7 +5,9 @@ from rjportal.audit.admin import AuditedModelAdmin
 from .models import GoverningBody, PoliceArea, RecordedCrime
 
 
-class GoverningBodyInline(admin.TabularInline):
+# Stacked, not tabular: a tabular inline names its boxes only by column headings, which leaves
+# each box without a label of its own (axe: label, select-name).
+class GoverningBodyInline(admin.StackedInline):
     model = GoverningBody
     extra = 0
     fields = ["name", "kind", "start_date", "end_date"]

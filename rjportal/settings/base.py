@@ -119,6 +119,8 @@ LOGIN_REDIRECT_URL = "home"
 # to. Off, nobody is asked (the test settings' default). See rjportal.accounts.two_factor.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "RJ Portal"
+# The admin lists authenticators but never shows their secrets (the QR code link).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 

@@ -280,3 +280,16 @@ def test_an_administrator_who_has_passed_the_step_is_sent_on(client, admin_user)
     client.post(reverse("two_factor_verify"), {"code": code_for(device)})
 
     assert client.get(reverse("two_factor_verify") + "?next=/audit/")["Location"] == "/audit/"
+
+
+def test_the_admin_lists_authenticators_without_showing_their_secrets(client, admin_user, settings):
+    settings.TWO_FACTOR_REQUIRED = False
+    client.force_login(admin_user)
+    device = confirmed_device(factories.PccStaffFactory())
+
+    listing = client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+    change = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+
+    assert "Authenticator app" in listing
+    assert "qrcode" not in listing.lower() and "qrcode" not in change.lower()
+    assert device.key not in change
