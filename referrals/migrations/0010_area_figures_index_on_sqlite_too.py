@@ -4,20 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0002_load_police_areas'),
-        ('organisations', '0001_initial'),
-        ('referrals', '0009_event_corrections'),
+        ("areas", "0002_load_police_areas"),
+        ("organisations", "0001_initial"),
+        ("referrals", "0009_event_corrections"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='referral',
-            name='referral_area_figures_idx',
+            model_name="referral",
+            name="referral_area_figures_idx",
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['area', 'received_on', 'referring_team', 'offence_group', 'justice_stage', 'hate_crime', 'domestic_abuse', 'sexual_harm', 'initiator', 'stage', 'furthest_stage', 'closure_reason', 'intervention_type', 'agreement_reached', 'victim_satisfaction', 'victim_informed_on', 'information_due_on', 'referred_on', 'referral_due_on'], name='referral_area_figures_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=[
+                    "area",
+                    "received_on",
+                    "referring_team",
+                    "offence_group",
+                    "justice_stage",
+                    "hate_crime",
+                    "domestic_abuse",
+                    "sexual_harm",
+                    "initiator",
+                    "stage",
+                    "furthest_stage",
+                    "closure_reason",
+                    "intervention_type",
+                    "agreement_reached",
+                    "victim_satisfaction",
+                    "victim_informed_on",
+                    "information_due_on",
+                    "referred_on",
+                    "referral_due_on",
+                ],
+                name="referral_area_figures_idx",
+            ),
         ),
     ]
