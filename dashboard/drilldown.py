@@ -5,9 +5,10 @@ the area's referrals (its PCC office staff and national administrators): the lis
 what it shows in any case."""
 
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 def referral_list_url(
@@ -32,7 +33,14 @@ def referral_list_url(
         if value not in (None, ""):
             params[name] = value
     params.update(received_from=start.isoformat(), received_to=end.isoformat())
-    return f"{reverse('referrals:list')}?{urlencode(params)}"
+    return f"{_list_path(get_script_prefix(), get_urlconf())}?{urlencode(params)}"
+
+
+@lru_cache(maxsize=8)
+def _list_path(_script_prefix: str, _urlconf) -> str:
+    """The referral list's path, worked out once for each prefix and URL configuration: an
+    area dashboard links a hundred or more figures to it."""
+    return reverse("referrals:list")
 
 
 def scope_list_url(*, area_id: int, scope, **narrowing) -> str | None:
