@@ -177,6 +177,7 @@ def _print_table(results):
         )
     rows.append(("import: rows/s", [_imported(i, "rows_per_s", "{:,.0f}") for _b, _r, i in results]))
     rows.append(("import: seconds", [_imported(i, "seconds", "{:.1f}") for _b, _r, i in results]))
+    rows.append(("import: rows moved on a stage", [_imported(i, "moved", "{:,}") for _b, _r, i in results]))
     rows.append(("import: peak memory added (MiB)", [_imported(i, "peak_mib", "{:.0f}") for _b, _r, i in results]))
     for label, values in rows:
         print(f"{label:58} " + " ".join(f"{value:>16}" for value in values))

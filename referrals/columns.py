@@ -1,11 +1,15 @@
 """The referral file's columns, in the template's order: the one list from which the import
 (referrals.importing), its template and column guide (referrals.import_views), the fields a
 provider may change (referrals.services) and the export's headings (referrals.exports) are
-derived, so that a new column is added once, here."""
+derived, so that a new column is added once, here.
+
+IMPORT_COLUMNS are the values a provider records and may change; STAGE_COLUMNS, after them, say
+how far the referral has got. Those are never changed directly: a row ahead of the portal moves
+the referral on by the stage rules (referrals.import_stages)."""
 
 from dataclasses import dataclass
 
-from .constants import JusticeStage
+from .constants import PATH_STAGES, JusticeStage, Stage
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,9 @@ class ImportColumn:
     field: str = ""  # the referral's field it fills, when not named like the column
     export_path: str = ""  # what the export reads, when not the field itself
     is_date: bool = False
+    # False for the columns added after the template was first published: a file made from
+    # the earlier template, without them, still imports.
+    always_in_file: bool = True
 
     @property
     def model_field(self) -> str:
@@ -117,14 +124,111 @@ IMPORT_COLUMNS = [
         "12/01/2026",
         is_date=True,
     ),
-    ImportColumn("contact_attempts", "Contact attempts", False, "A whole number. Leave empty for 0.", "0"),
+    ImportColumn(
+        "contact_attempts",
+        "Contact attempts",
+        False,
+        "A whole number. Leave empty for 0. Reaching contacting counts as the first attempt, so a referral at "
+        "contacting or later has at least 1.",
+        "1",
+    ),
 ]
 
-IMPORT_COLUMN = {column.name: column for column in IMPORT_COLUMNS}
-COLUMN_NAMES = [column.name for column in IMPORT_COLUMNS]
-OPTIONAL_COLUMN_NAMES = {column.name for column in IMPORT_COLUMNS if not column.required}
-DATE_COLUMN_NAMES = {column.name for column in IMPORT_COLUMNS if column.is_date}
-EXAMPLE_ROW = {column.name: column.example for column in IMPORT_COLUMNS}
+STAGE_DATE_COLUMN_NAMES = {stage: f"{stage.value}_on" for stage in (*PATH_STAGES[1:], Stage.CLOSED)}
+_STAGE_DATE_WORDS = (
+    "Leave it empty if the referral has not reached it; if it passed through without a date you know, leave it "
+    "empty and the date of the stage after it is used."
+)
+
+
+def _stage_date(stage: Stage, example: str = "") -> ImportColumn:
+    return ImportColumn(
+        STAGE_DATE_COLUMN_NAMES[stage],
+        f"Reached {stage.label.lower()}",
+        False,
+        f"The date the referral reached {stage.label.lower()}. {_STAGE_DATE_WORDS}",
+        example,
+        is_date=True,
+        always_in_file=False,
+    )
+
+
+STAGE_COLUMNS = [
+    ImportColumn(
+        "stage",
+        "Stage",
+        False,
+        "The stage the referral has reached. Leave it, and the columns after it, empty for a referral at referred. "
+        "A new referral may start at any stage; a referral you uploaded before moves on to it, through each stage "
+        "in between, but never back (correct a move on the referral's page instead).",
+        Stage.CONTACTING.value,
+        always_in_file=False,
+    ),
+    _stage_date(Stage.CONTACTING, "2026-01-14"),
+    _stage_date(Stage.ASSESSING),
+    _stage_date(Stage.PREPARING),
+    _stage_date(Stage.INTERVENTION),
+    ImportColumn(
+        "intervention_type",
+        "Intervention type",
+        False,
+        "How the parties communicated: needed once the referral has reached intervention.",
+        "",
+        always_in_file=False,
+    ),
+    _stage_date(Stage.COMPLETED),
+    ImportColumn(
+        "agreement_reached",
+        "Agreement reached",
+        False,
+        "yes or no: needed for a completed referral.",
+        "",
+        always_in_file=False,
+    ),
+    ImportColumn(
+        "victim_satisfaction",
+        "Victim satisfaction",
+        False,
+        "The victim's satisfaction, a whole number from 1 (very dissatisfied) to 5 (very satisfied): needed for a "
+        "completed referral.",
+        "",
+        always_in_file=False,
+    ),
+    ImportColumn(
+        "offender_satisfaction",
+        "Offender satisfaction",
+        False,
+        "The offender's satisfaction, from 1 to 5, for a completed referral where the offender took part.",
+        "",
+        always_in_file=False,
+    ),
+    ImportColumn(
+        "closed_on",
+        "Closed",
+        False,
+        "The date the referral was closed, for a referral whose stage is closed. If it got further than referred "
+        "before it closed, give the date it reached its last stage in that stage's column too.",
+        "",
+        is_date=True,
+        always_in_file=False,
+    ),
+    ImportColumn(
+        "closure_reason",
+        "Closure reason",
+        False,
+        "Why the referral was closed: needed for a closed referral.",
+        "",
+        always_in_file=False,
+    ),
+]
+
+# Every column of the file, in the template's order.
+TEMPLATE_COLUMNS = [*IMPORT_COLUMNS, *STAGE_COLUMNS]
+IMPORT_COLUMN = {column.name: column for column in TEMPLATE_COLUMNS}
+COLUMN_NAMES = [column.name for column in TEMPLATE_COLUMNS]
+OPTIONAL_COLUMN_NAMES = {column.name for column in TEMPLATE_COLUMNS if not column.required}
+DATE_COLUMN_NAMES = {column.name for column in TEMPLATE_COLUMNS if column.is_date}
+EXAMPLE_ROW = {column.name: column.example for column in TEMPLATE_COLUMNS}
 # The fields a provider may change, on the web, in the API and through the file: the file's
-# columns, the area first.
+# columns but the stage ones, the area first.
 EDITABLE_FIELDS = ["area", *(column.model_field for column in IMPORT_COLUMNS if column.model_field != "area")]

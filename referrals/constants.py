@@ -21,6 +21,11 @@ class TeamCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The most officers or staff a referring team may be recorded with, on the form, in a file and
+# through the API alike.
+TEAM_STAFF_COUNT_MAX = 100_000
+
+
 class Initiator(models.TextChoices):
     VICTIM = "victim", "Victim"
     OFFENDER = "offender", "Offender"

@@ -1,16 +1,20 @@
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from rjportal.areas.constants import OFFENCE_PARENT, Offence
 from rjportal.areas.models import PoliceArea
 from rjportal.forms import gds_helper
+from rjportal.imports import ImportRejected
 from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
+from rjportal.periods import FinancialYear, financial_year_of
 
 from .constants import (
     REFERRAL_OFFENCE_GROUPS,
+    TEAM_STAFF_COUNT_MAX,
     ClosureReason,
     CorrectionReason,
     Initiator,
@@ -19,8 +23,9 @@ from .constants import (
     TeamCategory,
 )
 from .managers import information_clock_missed, referral_clock_missed
-from .models import Referral, ReferringTeam
+from .models import Referral, ReferralImportJob, ReferringTeam
 from .services import EDITABLE_FIELDS, advance_plan, date_field, later_stages, stages_passed, team_name_taken
+from .team_importing import TEAM_IMPORT_MAX_BYTES, check_extension
 from .validation import referral_value_errors
 
 
@@ -70,10 +75,22 @@ class ReferralFilterForm(forms.Form):
             kind=OrganisationKind.RJ_PROVIDER, areas__in=areas
         ).distinct()
         self.fields["team"].queryset = ReferringTeam.objects.filter(area__in=areas).select_related("area")
+        # The referrals an upload created or changed, from its result page (`?import=<id>`); kept,
+        # hidden, when other filters are applied. "import" is a keyword, so it is added here.
+        self.fields["import"] = forms.ModelChoiceField(
+            label="Imported from",
+            queryset=ReferralImportJob.objects.for_user(user).defer("content"),
+            required=False,
+            widget=forms.HiddenInput,
+            error_messages={"invalid_choice": "Choose an import from your recent imports"},
+        )
         self.helper = gds_helper(self, "Apply filters", method="get", secondary=True)
 
     def clean(self):
         cleaned = super().clean()
+        if "import" in self.errors:
+            # The field is hidden: its problem is the form's, which the error summary shows.
+            self.add_error(None, self.errors.pop("import"))
         start, end = cleaned.get("received_from"), cleaned.get("received_to")
         if start and end and start > end:
             self.add_error(
@@ -99,6 +116,7 @@ class ReferralFilterForm(forms.Form):
             ("initiator", "initiator"),
             ("received_from", "received_on__gte"),
             ("received_to", "received_on__lte"),
+            ("import", "last_import"),
         ]:
             if data[field] not in (None, ""):
                 referrals = referrals.filter(**{lookup: data[field]})
@@ -349,7 +367,7 @@ class ReferringTeamForm(forms.Form):
         label="Number of officers or staff (optional)",
         required=False,
         min_value=0,
-        max_value=100_000,
+        max_value=TEAM_STAFF_COUNT_MAX,
         help_text="Where known: the dashboard compares the team's referrals with its staffing",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-5"}),
     )
@@ -381,7 +399,7 @@ class ReferringTeamForm(forms.Form):
             "staff_count": {
                 "invalid": "Enter the number of officers or staff as a whole number, like 12",
                 "min_value": "The number of officers or staff must be 0 or more",
-                "max_value": "The number of officers or staff must be 100,000 or fewer",
+                "max_value": f"The number of officers or staff must be {TEAM_STAFF_COUNT_MAX:,} or fewer",
             },
         }
         for name, field_messages in messages.items():
@@ -398,3 +416,60 @@ class ReferringTeamForm(forms.Form):
             if clash:
                 self.add_error("name", clash)
         return cleaned
+
+
+class ReferringTeamUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file of teams",
+        help_text=(
+            f"CSV (UTF-8, separated by commas or semicolons) or Excel workbook (.xlsx), smaller than "
+            f"{filesizeformat(TEAM_IMPORT_MAX_BYTES)}"
+        ),
+        error_messages={"required": "Choose a file of teams to upload", "empty": "The file is empty."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,text/csv"
+        self.helper = gds_helper(self, "Upload and check")
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_extension(upload.name)
+        except ImportRejected as rejected:
+            raise forms.ValidationError(rejected.errors[0].message) from None
+        if upload.size > TEAM_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(f"The file must be smaller than {filesizeformat(TEAM_IMPORT_MAX_BYTES)}")
+        return upload
+
+
+TEAM_YEARS_SHOWN = 5
+
+
+class ReferringTeamYearForm(forms.Form):
+    """The financial year whose referrals the teams list counts: the current one unless another
+    is chosen. A year that is not offered is an error, and the current year is shown meanwhile."""
+
+    year = forms.TypedChoiceField(
+        label="Financial year",
+        coerce=int,
+        error_messages={"invalid_choice": "Choose a financial year from the list"},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        self.current_year = financial_year_of(timezone.localdate())
+        if data is not None and not data.get("year"):
+            data = None  # no year chosen: the current one, without an error
+        super().__init__(data, auto_id="team-%s", initial={"year": self.current_year.start_year}, **kwargs)
+        self.fields["year"].choices = [
+            (year, FinancialYear(year).label)
+            for year in range(self.current_year.start_year, self.current_year.start_year - TEAM_YEARS_SHOWN, -1)
+        ]
+        self.helper = gds_helper(self, "Apply filters", method="get", secondary=True)
+
+    def financial_year(self) -> FinancialYear:
+        if self.is_bound and self.is_valid():
+            return FinancialYear(self.cleaned_data["year"])
+        return self.current_year

@@ -13,13 +13,13 @@ from django.views.generic import DetailView, FormView, TemplateView, View
 from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import RoleRequiredMixin
 from rjportal.areas.models import PoliceArea
-from rjportal.exports import csv_response
+from rjportal.exports import FORMULA_PREFIXES, csv_response
 from rjportal.forms import gds_helper
 from rjportal.imports import ImportRejected
 from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
 
-from .columns import EXAMPLE_ROW, IMPORT_COLUMNS
+from .columns import EXAMPLE_ROW, TEMPLATE_COLUMNS
 from .importing import CHOICES, COLUMNS, MAX_ERRORS, check_extension
 from .models import ReferralImportJob, ReferringTeam
 from .tasks import referral_import_job_create
@@ -155,12 +155,35 @@ class ReferralImportJobProblemsCsvView(ImportAccessMixin, View):
         )
 
 
+def example_team(user) -> ReferringTeam | None:
+    """A referring team in an area `user`'s organisation serves, for the template's example row,
+    so that the template uploads as it is; None if it has none (or `user` is no organisation's).
+    A team whose name a spreadsheet would read as a formula is passed over: the download would
+    change its name."""
+    if not user.organisation_id:
+        return None
+    teams = ReferringTeam.objects.filter(area__organisations=user.organisation_id).select_related("area")
+    for team in teams.order_by("area__name", "name").iterator():
+        if not team.name.startswith(FORMULA_PREFIXES):
+            return team
+    return None
+
+
+def example_row(team: ReferringTeam | None) -> dict[str, str]:
+    """The template's example row, in `team`'s area and naming it; the general example without."""
+    example = dict(EXAMPLE_ROW)
+    if team is not None:
+        example.update(police_area_code=team.area.code, referring_team=team.name)
+    return example
+
+
 class ReferralImportTemplateView(ImportAccessMixin, View):
     def get(self, request):
+        example = example_row(example_team(request.user))
         return csv_response(
             filename="referral-import-template.csv",
             header=COLUMNS,
-            rows=[[EXAMPLE_ROW[column] for column in COLUMNS]],
+            rows=[[example[column] for column in COLUMNS]],
         )
 
 
@@ -173,15 +196,20 @@ class ReferralImportGuideView(ImportAccessMixin, TemplateView):
         if not user.is_national_admin:
             areas = areas.filter(organisations=user.organisation_id)
         teams = ReferringTeam.objects.filter(area__in=areas).select_related("area").order_by("area__name", "name")
+        team = example_team(user)
+        example = example_row(team)
         columns = [
             {
                 "name": column.name,
                 "required": column.required,
+                "always_in_file": column.always_in_file,
                 "description": column.description,
                 "is_date": column.is_date,
                 "choices": CHOICES.get(column.name, []),
-                "example": column.example,
+                "example": example[column.name],
             }
-            for column in IMPORT_COLUMNS
+            for column in TEMPLATE_COLUMNS
         ]
-        return super().get_context_data(**kwargs, columns=columns, areas=areas, teams=teams)
+        return super().get_context_data(
+            **kwargs, columns=columns, areas=areas, teams=teams, example_is_yours=team is not None
+        )

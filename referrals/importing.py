@@ -17,6 +17,11 @@ else waits for them: the provider's row is not locked, so the web form and the A
 its referrals, and a reference saved by them while a file is being checked is reported on the
 file's row instead of failing on the unique constraint.
 
+A row's stage columns (optional, and a file may leave them out) say how far the referral has
+got: a new referral may start at any stage, and one uploaded before moves on to the row's stage,
+never back, by the stage page's rules (referrals.import_stages). Each move is written as a
+timeline event and an audit event, in bulk with the rest of the file.
+
 Error messages never repeat what a cell holds: they name the row and the column, so that
 they can be kept and shown again without carrying anything a provider typed."""
 
@@ -26,6 +31,7 @@ import functools
 import gc
 import io
 import itertools
+import json
 import operator
 import pickle
 import posixpath
@@ -36,13 +42,14 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pandas as pd
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import Max
@@ -51,15 +58,33 @@ from django.utils import timezone
 from rjportal.accounts.constants import Role
 from rjportal.areas.models import PoliceArea
 from rjportal.audit.constants import AuditAction
+from rjportal.audit.models import AuditEvent
 from rjportal.audit.services import audit_record
 from rjportal.imports import ImportRejected, RowError
 from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
 
-from .columns import COLUMN_NAMES, DATE_COLUMN_NAMES, OPTIONAL_COLUMN_NAMES
+from .columns import (
+    COLUMN_NAMES,
+    DATE_COLUMN_NAMES,
+    IMPORT_COLUMNS,
+    OPTIONAL_COLUMN_NAMES,
+    STAGE_DATE_COLUMN_NAMES,
+    TEMPLATE_COLUMNS,
+)
 from .columns import EXAMPLE_ROW as EXAMPLE_ROW  # the template's example row, as before
-from .constants import REFERRAL_OFFENCE_GROUPS, REFERRAL_OFFENCE_SUBGROUPS, Initiator, JusticeStage, Stage
-from .models import Referral, ReferralEvent, ReferringTeam
+from .constants import (
+    REFERRAL_OFFENCE_GROUPS,
+    REFERRAL_OFFENCE_SUBGROUPS,
+    SATISFACTION_SCALE,
+    ClosureReason,
+    Initiator,
+    InterventionType,
+    JusticeStage,
+    Stage,
+)
+from .import_stages import STAGE_FIELDS, StageCells, StageState, referred_fields, stage_plan
+from .models import Referral, ReferralEvent, ReferralImportJob, ReferringTeam
 from .services import EDITABLE_FIELDS, first_moves, received_after_first_move, set_clock_deadlines
 from .validation import referral_value_errors
 
@@ -77,15 +102,33 @@ YES_NO_FIELDS = [
     "victim_enhanced_rights",
 ]
 
-# The template's columns, in order (referrals.columns). Every one must be in the file's header row.
+# The template's columns, in order (referrals.columns). Every one must be in the file's header
+# row, but for those added later (the stage columns), which a file may leave out.
 COLUMNS = COLUMN_NAMES
 OPTIONAL_COLUMNS = OPTIONAL_COLUMN_NAMES
+MAY_BE_LEFT_OUT = {column.name for column in TEMPLATE_COLUMNS if not column.always_in_file}
+COLUMN_ORDER = {column: index for index, column in enumerate(COLUMNS)}
+STAGE_START = len(IMPORT_COLUMNS)  # where a row's stage columns start
+STAGE_COLUMN_NAMES = COLUMNS[STAGE_START:]
+# Where each stage column is among a row's stage cells.
+STAGE_CELL = STAGE_COLUMN_NAMES.index("stage")
+STAGE_DATE_CELLS = [
+    (stage, column, STAGE_COLUMN_NAMES.index(column)) for stage, column in STAGE_DATE_COLUMN_NAMES.items()
+]
+STAGE_CHOICE_CELLS = [(column, STAGE_COLUMN_NAMES.index(column)) for column in ("intervention_type", "closure_reason")]
+AGREEMENT_CELL = STAGE_COLUMN_NAMES.index("agreement_reached")
+SATISFACTION_CELLS = [
+    (column, STAGE_COLUMN_NAMES.index(column)) for column in ("victim_satisfaction", "offender_satisfaction")
+]
 
 CHOICES = {
     "initiator": [(choice.value, choice.label) for choice in Initiator],
     "offence_group": [(offence.value, offence.label) for offence in REFERRAL_OFFENCE_GROUPS],
     "offence_subgroup": [(offence.value, offence.label) for offence in REFERRAL_OFFENCE_SUBGROUPS],
     "justice_stage": [(choice.value, choice.label) for choice in JusticeStage],
+    "stage": Stage.choices,
+    "intervention_type": InterventionType.choices,
+    "closure_reason": ClosureReason.choices,
 }
 
 MISSING_MESSAGES = {
@@ -103,11 +146,17 @@ CHOICE_MESSAGES = {
     "offence_group": "Enter an offence group code or name from the column guide",
     "offence_subgroup": "Enter an offence subgroup code or name from the column guide, or leave it empty",
     "justice_stage": "Enter a justice stage code or name from the column guide",
+    "stage": "Enter a stage code or name from the column guide",
+    "intervention_type": "Enter an intervention type code or name from the column guide",
+    "closure_reason": "Enter a closure reason code or name from the column guide",
 }
+STAGE_MISSING_MESSAGE = "Enter the stage the referral has reached, or leave the stage columns after it empty"
+SATISFACTION_MESSAGE = "Enter a whole number from 1 to 5, or leave it empty"
 YES_NO_MESSAGE = "Enter yes or no"
 DATE_MESSAGE = "Enter a date like 2026-01-31 or 31/01/2026"
 CONTACT_ATTEMPTS_MESSAGE = "Enter a whole number of contact attempts, like 0 or 3, or leave it empty for 0"
 AREA_MESSAGE = "Enter a police force area code from the column guide, like E23000032"
+TEAM_NOWHERE_MESSAGE = "There is no referring team with this name in the areas your organisation serves"
 REFERENCE_LENGTH_MESSAGE = f"The reference must be {REFERENCE_MAX_LENGTH} characters or fewer"
 # A NUL character cannot be stored in a database text column (PostgreSQL refuses it).
 CONTROL_CHARACTER_MESSAGE = "This cell contains a NUL character, which cannot be stored: delete it and save again"
@@ -124,6 +173,7 @@ class ImportResult:
     created: int
     updated: int
     unchanged: int
+    moved: int = 0  # of those created or updated, how many the file moved on from where they were
 
     @property
     def total(self) -> int:
@@ -143,23 +193,54 @@ def referral_file_check(*, source, filename: str) -> None:
 
 
 def referral_import(
-    *, actor, provider: Organisation, source, filename: str = "", progress: Progress | None = None
+    *,
+    actor,
+    provider: Organisation,
+    source,
+    filename: str = "",
+    progress: Progress | None = None,
+    import_job: ReferralImportJob | None = None,
 ) -> ImportResult:
     """Create or update `provider`'s referrals from a file, checking every row. Raises
     ImportRejected, listing every problem by row and column, and writes nothing if any row
     is wrong. `source` is a binary file (seekable or not) or bytes; `filename`, when given,
-    must end in .csv or .xlsx. `actor` is None for a command-line import."""
+    must end in .csv or .xlsx. `actor` is None for a command-line import. The referrals the
+    file creates or changes are marked as last imported by `import_job`, when given (an
+    upload on the web), so that the list can show them."""
+    _check_importer(actor, provider)
+    check_extension(filename)
+    with _seekable(source) as stream:
+        reader = _open_reader(stream)  # a file that is not the template stops here
+        return _import(
+            reader, actor=actor, provider=provider, filename=filename, progress=progress, import_job=import_job
+        )
+
+
+MAX_API_ROWS = 1000  # rows in one request to the API; more go in several requests, or as a file
+
+
+def referral_rows_import(*, actor, provider: Organisation, rows: list[dict]) -> ImportResult:
+    """The same import from rows given as {column name: text} (the API's), by the same rules
+    and in the same words; rows are numbered from 1, in the order given. A column the row
+    leaves out is empty."""
+    _check_importer(actor, provider)
+    return _import(_RowsReader(rows), actor=actor, provider=provider, filename="", progress=None, import_job=None)
+
+
+def _check_importer(actor, provider: Organisation) -> None:
     check_actor(actor, provider)
     if provider.kind != OrganisationKind.RJ_PROVIDER:
         raise ImportRejected([RowError(None, "", f"{provider.name} is not an RJ provider")])
-    check_extension(filename)
+
+
+def _import(reader, *, actor, provider, filename, progress, import_job) -> ImportResult:
     with (
-        _seekable(source) as stream,
+        _collector_paused(),
         tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as matched,
         contextlib.closing(_SeenReferences()) as seen,
     ):
-        reader = _open_reader(stream)  # a file that is not the template stops here
-        with _provider_turn(provider), contextlib.closing(_ReferralWriter(actor=actor, provider=provider)) as writer:
+        writer = _ReferralWriter(actor=actor, provider=provider, filename=filename, import_job=import_job)
+        with _provider_turn(provider), contextlib.closing(writer):
             checked_from = timezone.now()
             parser = _RowParser(provider, today=timezone.localdate())
             rows = _CheckedRows(
@@ -185,7 +266,9 @@ def referral_import(
                     updated, unchanged = writer.update_matched(
                         _unpickled(matched), total=rows.matched, progress=progress
                     )
-                    result = ImportResult(created=created, updated=updated, unchanged=unchanged)
+                    result = ImportResult(
+                        created=created, updated=updated, unchanged=unchanged, moved=writer.moved_referrals
+                    )
                     _audit(actor=actor, provider=provider, filename=filename, result=result)
             except IntegrityError:
                 # The web form or the API saved one of the file's references a moment ago.
@@ -197,11 +280,30 @@ SAVED_MEANWHILE_MESSAGE = (
     "A referral with one of the file's references was saved while the file was being checked. "
     "Upload the file again: that row will then update the referral."
 )
+MOVED_MEANWHILE_MESSAGE = (
+    "A referral the file moves to a later stage was changed on the web or through the API while the file was "
+    "being checked. Upload the file again: it will then be checked against the referral as it is now."
+)
 CASE_DIFFERENCE_MESSAGE = (
     "You already have a referral with this reference in other capital letters. Use the same capital letters "
     "to update it, or use another reference"
 )
 IMPORT_LOCK_CLASS = 0x524A  # the first key of the advisory lock that lets one import of a provider run at a time
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while a file is imported. Each row makes a few
+    small objects (its values, its stage and moves), none in a reference cycle, so they are
+    freed as usual without it; but their number sets it off again and again, each time over
+    every object in the process, which took as long as checking the rows themselves."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @contextlib.contextmanager
@@ -294,12 +396,14 @@ class _CheckedRows:
         self.seen = seen
 
     def new(self, progress: Progress | None) -> Iterator[list[tuple]]:
+        """Each chunk's new referrals, as (values, stage fields, moves)."""
         existing, compared, check = self.existing, self.compared, self.parser.check
         errors = self.errors
         case_difference = _ExistingReferences.CASE_DIFFERENCE
+        today = self.parser.today
         for chunk in self.reader.chunks():
             first_rows = self.seen.first_rows([(_text(cells[0]), line) for line, cells in chunk])
-            new, matched = [], []
+            checked, needs_state = [], []
             for line, cells in chunk:
                 reference = _text(cells[0])
                 first_line, first_reference = first_rows.get(reference.lower(), (None, reference))
@@ -310,21 +414,46 @@ class _CheckedRows:
                 if pk == case_difference:
                     if not any(error.column == "reference" for error in row_errors):
                         row_errors.insert(0, RowError(line, "reference", CASE_DIFFERENCE_MESSAGE))
-                elif pk is not None and not any(error.column == "received_on" for error in row_errors):
-                    # An update may not put the received date after the referral's first move.
-                    problem = received_after_first_move(values.get("received_on"), self.first_moves.get(pk))
-                    if problem:
-                        row_errors.append(RowError(line, "received_on", problem))
+                elif pk is not None:
+                    if values["stage_cells"] is not None:
+                        needs_state.append(pk)
+                    if not any(error.column == "received_on" for error in row_errors):
+                        # An update may not put the received date after the referral's first move.
+                        problem = received_after_first_move(values.get("received_on"), self.first_moves.get(pk))
+                        if problem:
+                            row_errors.append(RowError(line, "received_on", problem))
+                checked.append((line, values, row_errors, pk))
+            # Where the portal has the referrals whose rows give a stage: one query a chunk.
+            states = _stage_states(needs_state) if needs_state else {}
+            new, matched = [], []
+            for line, values, row_errors, pk in checked:
+                stage_cells, plan = values["stage_cells"], None
+                if stage_cells is not None:
+                    received_on = values.get("received_on")
+                    state = states.get(pk) if pk is not None and pk != case_difference else None
+                    if state is None:
+                        state = StageState.received(received_on or date.min)
+                    elif state.stage == Stage.REFERRED and received_on is not None:
+                        state = replace(state, changed_on=received_on)  # the row's received date, if it changes
+                    plan, problems = stage_plan(stage_cells, state, today=today)
+                    if problems:
+                        row_errors = _with_problems(line, row_errors, problems)
+                    elif plan.reached_contacting and values.get("contact_attempts") == 0:
+                        values["contact_attempts"] = 1  # reaching contacting counts the first attempt
                 if row_errors:
                     room = MAX_ERRORS - len(errors)
                     errors.extend(row_errors[:room])
                     self.more_errors += max(0, len(row_errors) - room)
                 elif not errors:
-                    values = compared(values)
                     if pk is None:
-                        new.append(values)
+                        fields = referred_fields(values["received_on"]) if plan is None else plan.fields
+                        new.append((compared(values), fields, plan.moves if plan is not None else None))
+                    elif plan is not None and plan.moves:
+                        # Moved only if the portal still has it where it was checked.
+                        checked_at = (plan.moves[0][0], states[pk].changed_on)
+                        matched.append((pk, compared(values), (plan, checked_at)))
                     else:
-                        matched.append((pk, values))
+                        matched.append((pk, compared(values), None))
             self.rows += len(chunk)
             if not errors:
                 self.checked += len(new) + len(matched)
@@ -361,6 +490,34 @@ class _CheckedRows:
             raise ImportRejected(
                 [RowError(line, "reference", SAVED_MEANWHILE_ROW_MESSAGE) for line in sorted(lines)[:MAX_ERRORS]]
             )
+
+
+def _with_problems(line: int, row_errors: list[RowError], problems: dict[str, str]) -> list[RowError]:
+    """The row's problems and its stage problems, one a column (the first found), in the
+    template's column order."""
+    found = {error.column for error in row_errors}
+    row_errors = row_errors + [
+        RowError(line, column, message) for column, message in problems.items() if column not in found
+    ]
+    return sorted(row_errors, key=lambda error: COLUMN_ORDER.get(error.column, -1))
+
+
+def _stage_states(pks: list[int]) -> dict[int, StageState]:
+    """The referrals' stages as the portal has them, with the date each stage was reached (from
+    the moves that stand)."""
+    reached: dict[int, dict] = {}
+    found = {}
+    for piece in _pieces(pks):
+        events = ReferralEvent.objects.filter(referral__in=piece, corrected_at__isnull=True).exclude(from_stage="")
+        for referral_id, to_stage, happened_on in events.order_by("happened_on", "id").values_list(
+            "referral_id", "to_stage", "happened_on"
+        ):
+            reached.setdefault(referral_id, {})[Stage(to_stage)] = happened_on
+        for pk, stage, changed_on, furthest, *outcome in Referral.objects.filter(pk__in=piece).values_list(
+            "pk", "stage", "stage_changed_on", "furthest_stage", *STAGE_FIELDS[3:]
+        ):
+            found[pk] = StageState(Stage(stage), changed_on, Stage(furthest), reached.get(pk, {}), *outcome)
+    return found
 
 
 SAVED_MEANWHILE_ROW_MESSAGE = (
@@ -441,6 +598,7 @@ def _audit(*, actor, provider: Organisation, filename: str, result: ImportResult
         summary=(
             f"{summary}{f' from {filename}' if filename else ''}: "
             f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged"
+            + (f"; {result.moved} moved on to a later stage" if result.moved else "")
         ),
         changes={
             "file": filename,
@@ -448,6 +606,7 @@ def _audit(*, actor, provider: Organisation, filename: str, result: ImportResult
             "created": result.created,
             "updated": result.updated,
             "unchanged": result.unchanged,
+            "moved": result.moved,
         },
     )
 
@@ -531,11 +690,13 @@ def _pieces(items: list, size: int = IN_LIST_SIZE):
 
 
 class _ReferralWriter:
-    def __init__(self, *, actor, provider: Organisation):
+    def __init__(self, *, actor, provider: Organisation, filename: str = "", import_job=None):
         self.connection = connections[router.db_for_write(Referral)]
         self.postgres = self.connection.vendor == "postgresql"
         self.provider = provider
         self.actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+        self.actor_email = actor.email if self.actor_id is not None else ""
+        self.import_job_id = import_job.pk if import_job is not None else None
         self.now = self.connection.ops.adapt_datetimefield_value(timezone.now())
         self.clocks: dict[tuple, tuple] = {}
         quote = self.connection.ops.quote_name
@@ -544,9 +705,11 @@ class _ReferralWriter:
 
         # New referrals: the file's values, then the values worked out here, then constants.
         # The database numbers them, in the order they are written.
-        worked_out = ["stage_changed_on", *CLOCK_FIELDS]
+        worked_out = [*STAGE_FIELDS, *CLOCK_FIELDS]
         constants = {field.attname: field.get_default() for field in meta.concrete_fields}
-        constants.update(provider_id=provider.pk, stage=Stage.REFERRED, created_at=self.now, updated_at=self.now)
+        constants.update(
+            provider_id=provider.pk, last_import_id=self.import_job_id, created_at=self.now, updated_at=self.now
+        )
         columns = [field for field in meta.concrete_fields if not field.primary_key]
         self.constants = tuple(constants[field.attname] for field in columns)
         names = [*COMPARED_FIELDS, *worked_out, *(field.attname for field in columns)]
@@ -560,14 +723,19 @@ class _ReferralWriter:
         column_list = ", ".join(quote(field.column) for field in columns)
         self.insert_sql = f"INSERT INTO {self.table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         self.copy_sql = _copy_sql(self.table, columns, quote)
-        # New referrals wait in a temporary file until the whole file is known to be valid.
+        # New referrals wait in a temporary file until the whole file is known to be valid, and
+        # the moves of those that start beyond referred in another.
         self.staged = 0
         self.spool = None
+        self.moves_spool = None
+        self.moved_referrals = 0
+        self.received_changed: list[int] = []
 
-        event_columns = ", ".join(
-            quote(event_meta.get_field(name).column)
+        event_fields = [
+            event_meta.get_field(name)
             for name in ("referral", "from_stage", "to_stage", "happened_on", "reason", "actor", "created_at")
-        )
+        ]
+        event_columns = ", ".join(quote(field.column) for field in event_fields)
         # The first event of each referral this import created: those numbered after the newest
         # referral before it began, of this provider, made at this import's time.
         self.events_sql = (
@@ -576,7 +744,63 @@ class _ReferralWriter:
             f"FROM {self.table} WHERE {quote(meta.pk.column)} > %s "
             f"AND {quote(meta.get_field('provider').column)} = %s AND {quote(meta.get_field('created_at').column)} = %s"
         )
-        updated_columns = [meta.get_field(field).column for field in COMPARED_FIELDS] + [*CLOCK_FIELDS, "updated_at"]
+        # The referrals this import created beyond referred, in the order they were written: the
+        # database numbers rows in that order, so the nth is the one with the nth set of moves.
+        column = {field.name: quote(field.column) for field in meta.concrete_fields}
+        event_column = {field.name: quote(field.column) for field in event_meta.concrete_fields}
+        self.moved_new_sql = (
+            f"SELECT {column['id']}, {column['reference']} FROM {self.table} "  # noqa: S608 - names from the model
+            f"WHERE {column['id']} > %s AND {column['provider']} = %s AND {column['created_at']} = %s "
+            f"AND {column['stage']} <> %s ORDER BY {column['id']}"
+        )
+        self.move_events = _BulkInsert(self.connection, ReferralEvent, event_fields)
+        audit_fields = [
+            AuditEvent._meta.get_field(name)
+            for name in (
+                "created_at",
+                "actor",
+                "actor_email",
+                "action",
+                "target_type",
+                "target_id",
+                "target_repr",
+                "summary",
+                "changes",
+            )
+        ]
+        self.move_audits = _BulkInsert(self.connection, AuditEvent, audit_fields)
+        self.referral_type_id = ContentType.objects.get_for_model(Referral).pk
+        noted = f"importing {filename}" if filename else "importing rows"
+        self.move_summary = {
+            (before, after): f" from {before.label.lower()} to {after.label.lower()} ({noted})"
+            for before in Stage
+            for after in Stage
+        }
+        self.file_json = json.dumps(filename)
+        # Only a referral still where it was checked: one moved or corrected meanwhile on the web
+        # or through the API is checked again with a new upload.
+        self.move_sql = (
+            f"UPDATE {self.table} SET "  # noqa: S608 - names from the model
+            + ", ".join(f"{column[field]} = %s" for field in [*STAGE_FIELDS, "last_import", "updated_at"])
+            + f" WHERE {column['id']} = %s AND {column['stage']} = %s AND {column['stage_changed_on']} = %s"
+        )
+        # The timeline starts on the received date, as referral_update keeps it.
+        receipt = f"{self.event_table}.{event_column['referral']}"
+        self.receipt_sql = (
+            f"UPDATE {self.event_table} SET {event_column['happened_on']} = "  # noqa: S608 - names from the models
+            f"(SELECT {column['received_on']} FROM {self.table} WHERE {self.table}.{column['id']} = {receipt}) "
+            f"WHERE {event_column['from_stage']} = '' AND {receipt} IN ({{}})"
+        )
+        self.referred_since_sql = (
+            f"UPDATE {self.table} SET {column['stage_changed_on']} = {column['received_on']} "  # noqa: S608
+            f"WHERE {column['stage']} = %s AND {column['id']} IN ({{}})"
+        )
+
+        updated_columns = [meta.get_field(field).column for field in COMPARED_FIELDS] + [
+            *CLOCK_FIELDS,
+            "updated_at",
+            meta.get_field("last_import").column,
+        ]
         self.current_sql = (
             f"SELECT {quote(meta.pk.column)}, "  # noqa: S608 - names from the model
             + ", ".join(quote(meta.get_field(field).column) for field in COMPARED_FIELDS)
@@ -589,7 +813,9 @@ class _ReferralWriter:
             f"CREATE TEMPORARY TABLE {SCRATCH_TABLE} ON COMMIT DROP AS "  # noqa: S608 - names from the model
             f"SELECT {', '.join(updated)}, {pk} FROM {self.table} WITH NO DATA"
         )
-        scratch_fields = [meta.get_field(field) for field in [*COMPARED_FIELDS, *CLOCK_FIELDS, "updated_at"]]
+        scratch_fields = [
+            meta.get_field(field) for field in [*COMPARED_FIELDS, *CLOCK_FIELDS, "updated_at", "last_import"]
+        ]
         self.scratch_copy_sql = _copy_sql(SCRATCH_TABLE, [*scratch_fields, meta.pk], quote)
         self.update_from_sql = (
             f"UPDATE {self.table} AS target SET "  # noqa: S608 - names from the model
@@ -632,14 +858,13 @@ class _ReferralWriter:
             Referral.objects.filter(provider=self.provider).values_list("reference", "pk").iterator(chunk_size=10000)
         )
 
-    def _new_rows(self, chunks: Iterator[list[tuple]]) -> Iterator[tuple]:
+    def _new_rows(self, chunk: list[tuple]) -> Iterator[tuple]:
         """New referrals' insert parameters: the file's values, the values worked out here, then
         the constants."""
         pick, constants, deadlines = self.pick, self.constants, self.deadlines
-        for chunk in chunks:
-            self.staged += len(chunk)
-            for values in chunk:
-                yield pick((*values, values[RECEIVED_ON], *deadlines(values), *constants))
+        self.staged += len(chunk)
+        for values, fields, _moves in chunk:
+            yield pick((*values, *fields, *deadlines(values), *constants))
 
     def stage(self, chunks: Iterator[list[tuple]]) -> None:
         """Keep the checked new referrals aside, in a temporary file, until the whole file is
@@ -648,22 +873,31 @@ class _ReferralWriter:
         as insert parameters. Each chunk in received date order: written so, the new entries of
         the indexes that end in received_on fall on neighbouring pages rather than all over
         them, so there are fewer pages to read and write. Referrals received on the same day
-        keep the file's order, and so their order by id."""
+        keep the file's order, and so their order by id. The moves of those that start beyond
+        referred are kept, in the same order, in a second file."""
         self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115 - closed by close()
-        sorted_chunks = (sorted(chunk, key=operator.itemgetter(RECEIVED_ON)) for chunk in chunks)
+        self.moves_spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115 - the same
+        text = writer = None
         if self.postgres:
             text = io.TextIOWrapper(self.spool, encoding="utf-8", newline="", write_through=True)
             writer = csv.writer(text, lineterminator="\n")
-            for chunk in sorted_chunks:
-                writer.writerows(self._new_rows([chunk]))
+        for chunk in chunks:
+            chunk.sort(key=lambda row: row[0][RECEIVED_ON])
+            if self.postgres:
+                writer.writerows(self._new_rows(chunk))
+            else:
+                pickle.dump(list(self._new_rows(chunk)), self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+            moves = [(values[REFERENCE], moves) for values, _fields, moves in chunk if moves]
+            if moves:
+                pickle.dump(moves, self.moves_spool, protocol=pickle.HIGHEST_PROTOCOL)
+        if text is not None:
             text.detach()  # the spool stays open
-            return
-        for chunk in sorted_chunks:
-            pickle.dump(list(self._new_rows([chunk])), self.spool, protocol=pickle.HIGHEST_PROTOCOL)
 
     def create_staged(self) -> int:
-        """Insert the staged referrals at 'referred', as referral_create does, each with its first
-        event. Returns how many. Call inside the transaction that writes the file."""
+        """Insert the staged referrals, each with its first event at referred, as referral_create
+        does, and those that start beyond referred with an event for each move from there, as
+        referral_advance does. Returns how many. Call inside the transaction that writes the
+        file."""
         if not self.staged:
             return 0
         newest_before = Referral.objects.aggregate(newest=Max("pk"))["newest"] or 0
@@ -678,33 +912,106 @@ class _ReferralWriter:
                 self.events_sql,
                 ["", Stage.REFERRED.value, "", self.actor_id, self.now, newest_before, self.provider.pk, self.now],
             )
+        self._record_new_moves(newest_before)
         return self.staged
 
+    def _record_new_moves(self, newest_before: int) -> None:
+        self.moves_spool.seek(0)
+        planned = itertools.chain.from_iterable(_unpickled(self.moves_spool))
+        with self.connection.chunked_cursor() as cursor:
+            cursor.execute(self.moved_new_sql, [newest_before, self.provider.pk, self.now, Stage.REFERRED.value])
+            while written := cursor.fetchmany(CHUNK_ROWS):
+                moved = []
+                for (pk, reference), (planned_reference, moves) in zip(written, planned, strict=False):
+                    if reference != planned_reference:
+                        raise RuntimeError("The new referrals were not numbered in the order they were written.")
+                    moved.append((pk, reference, moves))
+                self._record_moves(moved, audited=False)
+        if next(planned, None) is not None:
+            raise RuntimeError("Fewer new referrals moved on than the file moves.")
+
+    def _record_moves(self, moved: list[tuple], *, audited: bool = True) -> None:
+        """A timeline event for each move of each (id, reference, moves), and an audit event
+        unless the file created the referral: the file's own audit event records what it
+        created, at whatever stage, as it records the referrals it creates at referred."""
+        events, audits = [], []
+        actor_id, actor_email, now, type_id = self.actor_id, self.actor_email, self.now, self.referral_type_id
+        summary, file_json, provider_name = self.move_summary, self.file_json, self.provider.name
+        transition = AuditAction.TRANSITION.value
+        for pk, reference, moves in moved:
+            shown = f"{reference} ({provider_name})"
+            target = str(pk)
+            for before, after, day, reason in moves:
+                events.append((pk, before, after, day, reason, actor_id, now))
+                if not audited:
+                    continue
+                changes = f'{{"stage": {{"from": "{before}", "to": "{after}"}}, "on": "{day}", "file": {file_json}}}'
+                audits.append(
+                    (
+                        now,
+                        actor_id,
+                        actor_email,
+                        transition,
+                        type_id,
+                        target,
+                        shown[:200],
+                        f"Moved referral {shown}{summary[before, after]}"[:500],
+                        changes,
+                    )
+                )
+        self.moved_referrals += len(moved)
+        self.move_events.write(events)
+        self.move_audits.write(audits)
+
     def close(self) -> None:
-        if self.spool is not None:
-            self.spool.close()
+        for spool in (self.spool, self.moves_spool):
+            if spool is not None:
+                spool.close()
 
     def update_matched(self, chunks: Iterator[list[tuple]], *, total: int, progress: Progress | None) -> tuple:
-        """Update the referrals whose values differ from the file's. Returns how many were
-        updated and how many were unchanged."""
+        """Update the referrals whose values differ from the file's, and move on those the file
+        has at a later stage. Returns how many were updated and how many were unchanged."""
         updated = unchanged = done = 0
         for chunk in chunks:
-            changed = self.changed(dict(chunk))
+            moved = [(pk, values[REFERENCE], move) for pk, values, move in chunk if move is not None]
+            if moved:
+                self.move(moved)
+            changed = self.changed({pk: values for pk, values, _plan in chunk})
             self.update(changed)
-            updated += len(changed)
-            unchanged += len(chunk) - len(changed)
+            count = len({change[-1] for change in changed} | {pk for pk, _reference, _plan in moved})
+            updated += count
+            unchanged += len(chunk) - count
             done += len(chunk)
             if progress:
                 progress("update", done, total)
         return updated, unchanged
 
+    def move(self, moved: list[tuple]) -> None:
+        """Move on referrals that were uploaded before, each as the check planned it: (id,
+        reference, (plan, (stage, since) when checked)). Raises ImportRejected if one of them
+        has moved or been corrected since it was checked."""
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                self.move_sql,
+                [
+                    (*plan.fields, self.import_job_id, self.now, pk, *checked_at)
+                    for pk, _reference, (plan, checked_at) in moved
+                ],
+            )
+            if cursor.rowcount != len(moved):
+                raise ImportRejected([RowError(None, "stage", MOVED_MEANWHILE_MESSAGE)])
+        self._record_moves([(pk, reference, plan.moves) for pk, reference, (plan, _checked_at) in moved])
+
     def changed(self, matched: dict[int, tuple]) -> list[tuple]:
         """Update parameters for the matched referrals whose values differ from the file's."""
-        changes = []
+        changes, received = [], []
         for pk, *current in self._current(list(matched)):
             values = matched[pk]
             if tuple(current) != values:
-                changes.append((*values, *self.deadlines(values), self.now, pk))
+                changes.append((*values, *self.deadlines(values), self.now, self.import_job_id, pk))
+                if current[RECEIVED_ON] != values[RECEIVED_ON]:
+                    received.append(pk)
+        self.received_changed = received
         return changes
 
     def _current(self, pks: list[int]):
@@ -730,6 +1037,33 @@ class _ReferralWriter:
                 cursor.execute(self.update_from_sql)
             else:
                 cursor.executemany(self.update_sql, changes)
+            # The timeline starts on the received date, as referral_update keeps it.
+            for piece in _pieces(self.received_changed):
+                marks = ", ".join(["%s"] * len(piece))
+                cursor.execute(self.receipt_sql.format(marks), piece)
+                cursor.execute(self.referred_since_sql.format(marks), [Stage.REFERRED.value, *piece])
+
+
+class _BulkInsert:
+    """Rows of plain values into a model's table: with COPY on PostgreSQL, with one prepared
+    statement elsewhere."""
+
+    def __init__(self, connection, model, fields: list):
+        self.connection = connection
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        self.copy_sql = _copy_sql(table, fields, quote)
+        columns = ", ".join(quote(field.column) for field in fields)
+        self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+
+    def write(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                _CsvStream(rows).copy(cursor.cursor, self.copy_sql)
+            else:
+                cursor.executemany(self.insert_sql, rows)
 
 
 # Checking one row ----------------------------------------------------------------------
@@ -762,6 +1096,7 @@ class _RowParser:
                 "pk", "area_id", "name"
             )
         }
+        self.team_names = {name for _area, name in self.teams}
         self.choices = {column: _lookup(choices) for column, choices in CHOICES.items()}
         self.dates: dict[str, date | None] = {}
 
@@ -772,14 +1107,22 @@ class _RowParser:
         `other_capitals` says that it is written there in other capital letters."""
         errors: dict[str, str] = {}
         values = self._parse(cells, errors)
-        for column, cell in zip(COLUMNS, cells, strict=True):
-            if type(cell) is str:
-                if len(cell) > MAX_CELL_CHARS:
-                    errors[column] = TOO_LONG_CELL.message
-                elif "\x00" in cell:
-                    errors[column] = CONTROL_CHARACTER_MESSAGE
-            elif type(cell) is _CellProblem:
-                errors[column] = cell.message
+        # A row of plain text (every CSV row) with no NUL and under the limit in all needs no
+        # look at each cell.
+        if set(map(type, cells)) == {str}:
+            text = "".join(cells)
+            suspect = len(text) > MAX_CELL_CHARS or "\x00" in text
+        else:
+            suspect = True
+        if suspect:
+            for column, cell in zip(COLUMNS, cells, strict=True):
+                if type(cell) is str:
+                    if len(cell) > MAX_CELL_CHARS:
+                        errors[column] = TOO_LONG_CELL.message
+                    elif "\x00" in cell:
+                        errors[column] = CONTROL_CHARACTER_MESSAGE
+                elif type(cell) is _CellProblem:
+                    errors[column] = cell.message
         if first_line is not None and first_line != line and values.get("reference"):
             errors.setdefault(
                 "reference",
@@ -814,8 +1157,8 @@ class _RowParser:
             referred_on,
             received_on,
             contact_attempts,
-        ) = cells
-        values: dict = {}
+        ) = cells[:STAGE_START]
+        values: dict = {"stage_cells": self._parse_stage(cells[STAGE_START:], errors)}
 
         reference = _text(reference)
         if not reference:
@@ -844,6 +1187,9 @@ class _RowParser:
                 errors["referring_team"] = f"There is no referring team with this name in {area[1]}"
             else:
                 values["referring_team_id"] = team
+        elif team_name.lower() not in self.team_names:
+            # The area is wrong, but a team that is in none of the provider's areas is wrong too.
+            errors["referring_team"] = TEAM_NOWHERE_MESSAGE
 
         for column, cell in (
             ("initiator", initiator),
@@ -915,6 +1261,64 @@ class _RowParser:
         else:
             values["contact_attempts"] = attempts
         return values
+
+    def _parse_stage(self, cells: tuple, errors: dict[str, str]) -> StageCells | None:
+        """The stage columns' values, or None when they are all empty (the referral stays where
+        it is, or starts at referred). Also None when the stage cannot be read: its problem is
+        reported, and so is any other cell that cannot be read."""
+        if cells.count("") + cells.count(None) == len(cells) or not any(map(_text, cells)):
+            return None
+        text = _text(cells[STAGE_CELL])
+        stage = self.choices["stage"].get(text.lower()) if text else None
+        if stage is None:
+            errors["stage"] = CHOICE_MESSAGES["stage"] if text else STAGE_MISSING_MESSAGE
+        stage_cells = StageCells(Stage(stage) if stage else Stage.REFERRED)
+        for reached, column, position in STAGE_DATE_CELLS:
+            cell = cells[position]
+            if cell is None or cell == "":
+                continue
+            day, blank = self._date(cell)
+            if day is not None:
+                stage_cells.dates[reached] = day
+            elif not blank:
+                errors[column] = DATE_MESSAGE
+        for column, position in STAGE_CHOICE_CELLS:
+            if text := _text(cells[position]):
+                value = self.choices[column].get(text.lower())
+                if value is None:
+                    errors[column] = CHOICE_MESSAGES[column]
+                else:
+                    setattr(stage_cells, column, value)
+        agreement = cells[AGREEMENT_CELL]
+        if agreement is True or agreement is False:
+            stage_cells.agreement_reached = agreement
+        elif text := _text(agreement).lower():
+            if text in YES:
+                stage_cells.agreement_reached = True
+            elif text in NO:
+                stage_cells.agreement_reached = False
+            else:
+                errors["agreement_reached"] = YES_NO_MESSAGE
+        for column, position in SATISFACTION_CELLS:
+            cell = cells[position]
+            if _text(cell):
+                score = _whole_number(cell)
+                if score in SATISFACTION_SCALE:
+                    setattr(stage_cells, column, score)
+                else:
+                    errors[column] = SATISFACTION_MESSAGE
+        return stage_cells if stage else None
+
+    def _date(self, cell) -> tuple[date | None, bool]:
+        """A date cell's date, and whether the cell is empty."""
+        if type(cell) is str:
+            day = self.dates.get(cell, _UNSEEN)
+            if day is _UNSEEN:
+                day = _parse_date_text(cell)
+                if len(self.dates) < 50_000:
+                    self.dates[cell] = day
+            return day, day is None and not cell.strip()
+        return _date_cell(cell), cell is None
 
 
 def _text(cell) -> str:
@@ -1163,7 +1567,11 @@ def _column_positions(header: list) -> list[int]:
         elif name in seen:
             errors.append(RowError(1, name, "This column appears more than once"))
         seen.add(name)
-    errors.extend(RowError(None, column, "This column is missing") for column in COLUMNS if column not in names)
+    errors.extend(
+        RowError(None, column, "This column is missing")
+        for column in COLUMNS
+        if column not in names and column not in MAY_BE_LEFT_OUT
+    )
     if len(errors) > MAX_HEADER_PROBLEMS:
         more = len(errors) - MAX_HEADER_PROBLEMS
         errors = errors[:MAX_HEADER_PROBLEMS]
@@ -1172,7 +1580,7 @@ def _column_positions(header: list) -> list[int]:
         )
     if errors:
         raise ImportRejected(errors)
-    return [names.index(column) for column in COLUMNS]
+    return [names.index(column) if column in names else None for column in COLUMNS]
 
 
 class _CsvReader:
@@ -1227,7 +1635,10 @@ class _CsvReader:
             )
             line = 2
             for frame in frames:
-                columns = [frame.iloc[:, position].tolist() for position in self.positions]
+                left_out = [""] * len(frame)
+                columns = [
+                    left_out if position is None else frame.iloc[:, position].tolist() for position in self.positions
+                ]
                 chunk = []
                 for cells in zip(*columns, strict=True):
                     if any(cells):
@@ -1238,6 +1649,40 @@ class _CsvReader:
             raise _reject(ENCODING_MESSAGE) from None
         except pd.errors.ParserError as error:
             raise _reject(_parser_message(error)) from None
+
+
+class _RowsReader:
+    """Rows given as {column name: value}, read as a file's rows are: a column left out is
+    empty, and one not in the template is a problem on its row."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        errors = []
+        for line, row in enumerate(rows, start=1):
+            errors += [
+                RowError(line, name if SAFE_COLUMN_NAME.fullmatch(name) else "", UNKNOWN_KEY_MESSAGE)
+                for name in row
+                if name not in COLUMN_ORDER
+            ]
+        if errors:
+            raise ImportRejected(errors[:MAX_ERRORS])
+
+    def chunks(self) -> Iterator[Chunk]:
+        for start in range(0, len(self.rows), CHUNK_ROWS):
+            yield [
+                (line, tuple(_given(row.get(column)) for column in COLUMNS))
+                for line, row in enumerate(self.rows[start : start + CHUNK_ROWS], start=start + 1)
+            ]
+
+
+UNKNOWN_KEY_MESSAGE = "This column is not in the template. Leave it out or use a column name from the column guide"
+
+
+def _given(value) -> str:
+    """A value as the cell of a CSV file would hold it."""
+    if value is None:
+        return ""
+    return value if type(value) is str else str(value)
 
 
 def _parser_message(error: Exception) -> str:
@@ -1371,7 +1816,9 @@ class _XlsxReader:
             raise _reject(NO_HEADER_MESSAGE, row=1)
         width = max(header, default=-1) + 1
         self.positions = _column_positions([header.get(index) for index in range(min(width, 16384))])
-        self.wanted = {position: column for column, position in zip(COLUMNS, self.positions, strict=True)}
+        self.wanted = {
+            position: column for column, position in zip(COLUMNS, self.positions, strict=True) if position is not None
+        }
 
     def _find_parts(self) -> None:
         book = self.book

@@ -126,6 +126,18 @@ class Referral(models.Model):
     information_due_on = models.DateField(null=True, blank=True, editable=False)
     referral_due_on = models.DateField(null=True, blank=True, editable=False)
 
+    # The upload on the web that last created or changed the referral (a command-line or API
+    # import clears it), so that an import's result can list what it did.
+    last_import = models.ForeignKey(
+        "ReferralImportJob",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+        db_index=False,
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,6 +194,12 @@ class Referral(models.Model):
             models.Index(fields=["area", "offence_group", "received_on"]),
             models.Index(fields=["referring_team", "received_on"]),
             models.Index(fields=["stage", "received_on"]),
+            # The referrals an upload created or changed; most referrals have none.
+            models.Index(
+                fields=["last_import", "received_on"],
+                condition=Q(last_import__isnull=False),
+                name="referral_last_import_idx",
+            ),
         ]
 
     def __str__(self):
@@ -272,6 +290,7 @@ class ReferralImportJob(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField(default=0, help_text="Of those created or updated, how many moved on a stage")
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

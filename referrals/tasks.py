@@ -73,6 +73,7 @@ def run_referral_import(job_id: int) -> str:
             source=io.BytesIO(content),
             filename=job.filename,
             progress=_Progress(job_id),
+            import_job=job,
         )
     except ImportRejected as rejected:
         _finish(job_id, Status.REJECTED, errors=rejected.errors)
@@ -91,6 +92,7 @@ def run_referral_import(job_id: int) -> str:
         created=result.created,
         updated=result.updated,
         unchanged=result.unchanged,
+        moved=result.moved,
         rows_done=result.total,
         rows_total=result.total,
     )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .team_views import ReferringTeamImportTemplateView, ReferringTeamImportView
 from .views import (
     ReferralContactAttemptView,
     ReferralCreateView,
@@ -25,5 +26,7 @@ urlpatterns = [
     path("<int:pk>/contact-attempts/", ReferralContactAttemptView.as_view(), name="contact_attempt"),
     path("teams/", ReferringTeamListView.as_view(), name="teams"),
     path("teams/new/", ReferringTeamCreateView.as_view(), name="team_create"),
+    path("teams/upload/", ReferringTeamImportView.as_view(), name="team_import"),
+    path("teams/upload/template.csv", ReferringTeamImportTemplateView.as_view(), name="team_import_template"),
     path("teams/<int:pk>/edit/", ReferringTeamUpdateView.as_view(), name="team_update"),
 ]

@@ -15,11 +15,17 @@ from rjportal.audit.services import audit_record
 from rjportal.exports import csv_response
 from rjportal.forms import add_service_errors
 from rjportal.listing import paginate, sort_queryset
-from rjportal.periods import financial_year_of
 
 from .constants import TeamCategory
 from .exports import referrals_csv, referrals_xlsx
-from .forms import MoveCorrectionForm, ReferralFilterForm, ReferralForm, ReferringTeamForm, TransitionForm
+from .forms import (
+    MoveCorrectionForm,
+    ReferralFilterForm,
+    ReferralForm,
+    ReferringTeamForm,
+    ReferringTeamYearForm,
+    TransitionForm,
+)
 from .managers import team_areas_editable_by
 from .models import Referral, ReferringTeam
 from .services import (
@@ -140,6 +146,7 @@ class ReferralListView(RoleRequiredMixin, ListView):
             can_create=self.request.user.role == Role.PROVIDER_STAFF,
             is_filtered=self.filter_form.is_bound
             and any(value for key, value in self.request.GET.items() if key not in ("sort", "page")),
+            import_job=self.filter_form.cleaned_data.get("import") if self.filter_form.is_valid() else None,
         )
         return context
 
@@ -337,15 +344,17 @@ def editable_team_areas(request):
 
 
 class ReferringTeamListView(RoleRequiredMixin, ListView):
-    """The teams of the user's areas with their referrals this financial year; CSV with
-    `?format=csv`. Team names are not case-level data, so viewing them is not audited."""
+    """The teams of the user's areas with their referrals in a financial year (the current one
+    unless `year` chooses another); CSV with `?format=csv`. Team names are not case-level data,
+    so viewing them is not audited."""
 
     allowed_roles = (Role.PCC_STAFF, Role.PROVIDER_STAFF)
     template_name = "referrals/teams/list.html"
 
     def get_queryset(self):
         user = self.request.user
-        self.year = financial_year_of(timezone.localdate())
+        self.year_form = ReferringTeamYearForm(self.request.GET)
+        self.year = self.year_form.financial_year()
         self.areas = list(PoliceArea.objects.for_user(user).order_by("name"))
         teams = ReferringTeam.objects.for_user(user).with_referral_counts(self.year.period, user=user)
         self.search = self.request.GET.get("q", "").strip()
@@ -412,6 +421,7 @@ class ReferringTeamListView(RoleRequiredMixin, ListView):
             numeric_columns=["staff", "referrals"],
             show_area="area" in self.columns,
             year=self.year,
+            year_form=self.year_form,
             csv_url=f"?{params.urlencode()}",
             editable_area_ids=editable_area_ids,
             can_add=bool(editable_area_ids),

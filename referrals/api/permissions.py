@@ -8,6 +8,7 @@ from rjportal.accounts.constants import Role
 
 READING_ROLES = (Role.PCC_STAFF, Role.PROVIDER_STAFF)
 WRITING_ROLES = (Role.PROVIDER_STAFF,)
+TEAM_WRITING_ROLES = (Role.PCC_STAFF,)
 
 
 def _has_role(user, roles) -> bool:
@@ -36,3 +37,16 @@ class CanChangeReferrals(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         return _has_role(request.user, WRITING_ROLES)
+
+
+class CanChangeReferringTeams(BasePermission):
+    """Reading teams is for every role with referral access; adding and changing them is for
+    PCC office staff (their own areas' teams, by the queryset) and national administrators.
+    Provider staff read only, so they get 403 on every write, whichever team it names."""
+
+    message = "Only PCC office staff and national administrators can add or change referring teams."
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        return _has_role(request.user, TEAM_WRITING_ROLES)

@@ -5,7 +5,9 @@ from rest_framework import serializers
 
 from rjportal.organisations.models import Organisation
 
-from ..constants import ClockStatus, ClosureReason, CorrectionReason, InterventionType, Stage
+from ..columns import TEMPLATE_COLUMNS
+from ..constants import TEAM_STAFF_COUNT_MAX, ClockStatus, ClosureReason, CorrectionReason, InterventionType, Stage
+from ..importing import MAX_API_ROWS, MAX_CELL_CHARS
 from ..models import Referral, ReferralEvent, ReferringTeam
 from ..services import EDITABLE_FIELDS, allowed_transitions
 from .schema import AreaCodeField
@@ -22,10 +24,46 @@ def _blank_or_choice(field_name: str, help_text: str = "") -> serializers.Choice
 class ReferringTeamSerializer(serializers.ModelSerializer):
     area = AreaCodeField(read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
+    staff_count = serializers.IntegerField(read_only=True, allow_null=True, help_text="Null when not known")
 
     class Meta:
         model = ReferringTeam
-        fields = ["id", "name", "area", "area_name", "category"]
+        fields = ["id", "name", "area", "area_name", "category", "staff_count"]
+
+
+class ReferringTeamWriteSerializer(serializers.ModelSerializer):
+    """A team as PCC office staff and national administrators add or change it. A name the area
+    already has and a move of a team with referrals are the services' to refuse, in the web's words."""
+
+    area = AreaCodeField(help_text="ONS police force area code: one your office serves, for PCC office staff")
+    staff_count = serializers.IntegerField(
+        min_value=0,
+        max_value=TEAM_STAFF_COUNT_MAX,
+        allow_null=True,
+        default=None,
+        help_text="Officers or staff, where known; null when not known",
+        error_messages={
+            "invalid": "Enter the number of officers or staff as a whole number, like 12",
+            "min_value": "The number of officers or staff must be 0 or more",
+            "max_value": f"The number of officers or staff must be {TEAM_STAFF_COUNT_MAX:,} or fewer",
+        },
+    )
+
+    class Meta:
+        model = ReferringTeam
+        fields = ["area", "name", "category", "staff_count"]
+        extra_kwargs = {
+            "name": {
+                "help_text": "As the area calls it; unique in the area whatever the capital letters",
+                "error_messages": {
+                    "blank": "Enter the team's name",
+                    "max_length": "The team's name must be 120 characters or fewer",
+                },
+            },
+            "category": {"error_messages": {"invalid_choice": "Select the team's category"}},
+        }
+        # The name's uniqueness in the area is the services' to check, with the web's words.
+        validators = []
 
 
 class ReferralEventSerializer(serializers.ModelSerializer):
@@ -165,3 +203,72 @@ class ReferralTransitionSerializer(serializers.Serializer):
     offender_satisfaction = _satisfaction(
         "Select the offender's satisfaction from 1 to 5", "1 to 5, where the offender took part"
     )
+
+
+# Many referrals at once, as rows of the import template -----------------------------------
+
+
+def _template_cell(description: str) -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        trim_whitespace=False,
+        max_length=MAX_CELL_CHARS,
+        help_text=description,
+    )
+
+
+ReferralImportRowSerializer = type(
+    "ReferralImportRowSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "One referral as a row of the import template: each column by its name, as text, as the "
+        "column guide describes it. A column left out, or null, is empty.",
+        "__module__": __name__,
+        **{column.name: _template_cell(column.description) for column in TEMPLATE_COLUMNS},
+    },
+)
+
+
+class ReferralImportSerializer(serializers.Serializer):
+    """Rows of the import template, checked and saved as a file of them is: all or none."""
+
+    provider = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text="RJ provider id: required from national administrators, ignored from provider staff",
+    )
+    rows = serializers.ListField(
+        child=ReferralImportRowSerializer(), min_length=1, max_length=MAX_API_ROWS, help_text="The rows, in order"
+    )
+
+    def __init__(self, *args, with_provider: bool | None = None, **kwargs):
+        """As ReferralCreateSerializer: `provider` required from national administrators, not
+        read from provider staff."""
+        super().__init__(*args, **kwargs)
+        if with_provider:
+            self.fields["provider"].required = True
+        elif with_provider is False:
+            del self.fields["provider"]
+
+
+class ReferralImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="New referrals")
+    updated = serializers.IntegerField(help_text="Referrals whose values changed or that moved on a stage")
+    unchanged = serializers.IntegerField(help_text="Referrals already as the rows give them")
+    moved = serializers.IntegerField(help_text="Of those created or updated, the referrals moved on to a later stage")
+
+
+class ReferralImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        allow_null=True, help_text="The row's position in `rows`, counting from 1; null for the request as a whole"
+    )
+    column = serializers.CharField(allow_blank=True, help_text="The column (or value) concerned; blank if none")
+    message = serializers.CharField()
+
+
+class ReferralImportProblemsSerializer(serializers.Serializer):
+    """Every problem found, by row and column. Nothing was saved."""
+
+    errors = ReferralImportProblemSerializer(many=True)

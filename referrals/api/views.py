@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -27,18 +27,31 @@ from rest_framework.views import APIView
 
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.services import audit_record
+from rjportal.imports import ImportRejected, RowError
 
+from ..importing import MAX_API_ROWS, referral_rows_import
+from ..managers import team_areas_editable_by
 from ..models import Referral, ReferralEvent, ReferringTeam
-from ..services import referral_create, referral_transition, referral_update
+from ..services import (
+    referral_create,
+    referral_transition,
+    referral_update,
+    referring_team_create,
+    referring_team_update,
+)
 from .filters import ReferralFilter, ReferringTeamFilter
-from .permissions import CanChangeReferrals, HasReferralAccess
+from .permissions import CanChangeReferrals, CanChangeReferringTeams, HasReferralAccess
 from .serializers import (
     ReferralCreateSerializer,
     ReferralDetailSerializer,
+    ReferralImportProblemsSerializer,
+    ReferralImportResultSerializer,
+    ReferralImportSerializer,
     ReferralSerializer,
     ReferralTransitionSerializer,
     ReferralUpdateSerializer,
     ReferringTeamSerializer,
+    ReferringTeamWriteSerializer,
 )
 
 WHOLE_NUMBER = re.compile(r"[0-9]+")
@@ -199,18 +212,142 @@ class ReferralViewSet(
             raise service_errors(error) from error
         return self._respond_with(referral)
 
+    @extend_schema(
+        summary="Record or update many referrals at once, with their stages",
+        request=ReferralImportSerializer,
+        responses={200: ReferralImportResultSerializer, 400: ReferralImportProblemsSerializer},
+        description=(
+            f"Up to {MAX_API_ROWS:,} rows of the referral import template (see the column guide on the web), "
+            "checked and saved as an uploaded file of them is: a row whose reference the provider has used "
+            "updates that referral, and a row at a later stage moves the referral on, through each stage in "
+            "between, with a timeline event and an audit entry for each move; a row that would move a "
+            "referral back is a problem. Every problem is given by row and column, and nothing is saved "
+            "unless every row is right. Provider staff import for their own organisation; national "
+            "administrators must give `provider`."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def bulk_import(self, request, *args, **kwargs):
+        user = request.user
+        try:
+            serializer = ReferralImportSerializer(data=request.data, with_provider=user.is_national_admin)
+        except ParseError as error:
+            return _import_problems([RowError(None, "", str(error.detail))])
+        if not serializer.is_valid():
+            return _import_problems(_request_problems(serializer.errors))
+        provider = serializer.validated_data["provider"] if user.is_national_admin else user.organisation
+        try:
+            result = referral_rows_import(actor=user, provider=provider, rows=request.data["rows"])
+        except ImportRejected as rejected:
+            return _import_problems(rejected.errors)
+        return Response(
+            {"created": result.created, "updated": result.updated, "unchanged": result.unchanged, "moved": result.moved}
+        )
 
-@extend_schema_view(list=extend_schema(summary="List referring teams, to find their ids"))
-class ReferringTeamViewSet(viewsets.ReadOnlyModelViewSet):
+
+def _import_problems(errors: list[RowError]) -> Response:
+    return Response(
+        {"errors": [{"row": error.row, "column": error.column, "message": error.message} for error in errors]},
+        status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _request_problems(errors: dict) -> list[RowError]:
+    """The serializer's errors as the import's: a row's by its position in `rows`, from 1."""
+    problems = []
+    for field, messages in errors.items():
+        if field == "rows" and isinstance(messages, dict):  # {index in rows: that row's errors}
+            for index, row in sorted(messages.items()):
+                # A row that is no object at all (null, say) has messages of its own, not by column.
+                by_column = row.items() if isinstance(row, dict) else [("", row)]
+                for column, column_messages in by_column:
+                    column = "" if column == api_settings.NON_FIELD_ERRORS_KEY else column
+                    problems += [RowError(index + 1, column, str(message)) for message in column_messages]
+            continue
+        if isinstance(messages, dict):
+            messages = [message for nested in messages.values() for message in nested]
+        column = "" if field == api_settings.NON_FIELD_ERRORS_KEY else field
+        problems += [RowError(None, column, str(message)) for message in messages]
+    return problems
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List referring teams, to find their ids"),
+    retrieve=extend_schema(summary="One referring team"),
+    create=extend_schema(
+        summary="Add a referring team",
+        request=ReferringTeamWriteSerializer,
+        responses={201: ReferringTeamSerializer},
+        description="PCC office staff add teams to the areas their office serves; national administrators to "
+        "any area. The name must be new to the area, whatever its capital letters.",
+    ),
+    update=extend_schema(
+        summary="Change a referring team",
+        request=ReferringTeamWriteSerializer,
+        responses=ReferringTeamSerializer,
+        description="Every value, as when adding the team (a `staff_count` left out becomes null). A team "
+        "with referrals stays in its area. PCC office staff change only their areas' teams: another "
+        "area's team is a 404.",
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a referring team's values",
+        request=ReferringTeamWriteSerializer,
+        responses=ReferringTeamSerializer,
+    ),
+)
+class ReferringTeamViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Referring teams are reference data (team names, not case data), so every role with
-    referral access may list all of them."""
+    referral access may list and read all of them. Each area's PCC office keeps its own teams
+    (national administrators any area's): they add and change them here, through the same
+    services as the web pages."""
 
-    permission_classes = [IsAuthenticated, HasReferralAccess]
+    permission_classes = [IsAuthenticated, HasReferralAccess, CanChangeReferringTeams]
     pagination_class = ApiPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = ReferringTeamFilter
     serializer_class = ReferringTeamSerializer
     queryset = ReferringTeam.objects.select_related("area").order_by("area__name", "name", "id")
+
+    def get_queryset(self):
+        teams = super().get_queryset()
+        if self.action in ("update", "partial_update"):
+            teams = teams & ReferringTeam.objects.editable_by(self.request.user)
+        return teams
+
+    def _check_area(self, values: dict) -> None:
+        """PCC office staff name only areas their office serves (as the web form offers them)."""
+        area = values.get("area")
+        if area is not None and not team_areas_editable_by(self.request.user).filter(pk=area.pk).exists():
+            raise ValidationError({"area": ["Select one of your police areas"]})
+
+    def create(self, request, *args, **kwargs):
+        serializer = ReferringTeamWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        self._check_area(values)
+        try:
+            team = referring_team_create(actor=request.user, **values)
+        except DjangoValidationError as error:
+            raise service_errors(error) from error
+        return Response(ReferringTeamSerializer(team).data, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        team = self.get_object()
+        serializer = ReferringTeamWriteSerializer(team, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        self._check_area(values)
+        try:
+            referring_team_update(actor=request.user, team=team, **values)
+        except DjangoValidationError as error:
+            raise service_errors(error) from error
+        return Response(ReferringTeamSerializer(team).data)
 
 
 class SchemaView(SpectacularAPIView):

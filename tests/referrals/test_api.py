@@ -579,6 +579,7 @@ def test_provider_systems_find_team_ids_by_area(api, provider_user, kent_team):
             "area": KENT,
             "area_name": "Kent",
             "category": "neighbourhood",
+            "staff_count": None,
         }
     ]
     all_ids = [row["id"] for row in api.get(reverse("api:referring-team-list")).json()["results"]]
@@ -586,10 +587,11 @@ def test_provider_systems_find_team_ids_by_area(api, provider_user, kent_team):
     assert api.get(reverse("api:referring-team-list"), {"area": "nowhere"}).status_code == 400
 
 
-def test_referring_teams_are_read_only(api, admin_user, kent_team):
-    api.force_authenticate(admin_user)
+def test_provider_systems_only_read_referring_teams(api, provider_user, kent_team):
+    """PCC office staff and administrators keep the teams (tests/referrals/test_teams_api.py)."""
+    api.force_authenticate(provider_user)
     response = api.post(reverse("api:referring-team-list"), {"name": "New", "area": KENT}, format="json")
-    assert response.status_code == 405
+    assert response.status_code == 403
 
 
 # Schema and docs -------------------------------------------------------------------------
@@ -765,3 +767,180 @@ def test_the_api_takes_json_only(api, provider_user, own_referral):
     assert response.status_code == 415
     own_referral.refresh_from_db()
     assert own_referral.contact_attempts == 0
+
+
+# Many referrals at once, with their stages -------------------------------------------------------
+
+
+def import_url():
+    return reverse("api:referral-bulk-import")
+
+
+def template_row(**changes) -> dict:
+    """A row of the import template, as the API takes it (only some columns: the rest are empty)."""
+    values = {
+        "reference": "BULK-1",
+        "police_area_code": KENT,
+        "referring_team": "Medway neighbourhood",
+        "initiator": "victim",
+        "offence_group": "violence_against_the_person",
+        "hate_crime": "no",
+        "domestic_abuse": "no",
+        "sexual_harm": "no",
+        "justice_stage": "pre_sentence",
+        "offender_under_18": "no",
+        "victim_enhanced_rights": "no",
+        "crime_reported_on": "2026-01-05",
+        "referred_on": "2026-01-09",
+        "received_on": "2026-01-12",
+    }
+    return {**values, **changes}
+
+
+def test_provider_staff_import_rows_with_stages(api, provider_user, own_referral):
+    """A new referral straight to completed, and one recorded before moved on to assessing."""
+    api.force_authenticate(provider_user)
+    rows = [
+        template_row(
+            stage="completed",
+            contacting_on="2026-01-13",
+            intervention_on="2026-01-20",
+            intervention_type="video",
+            completed_on="2026-01-27",
+            agreement_reached="yes",
+            victim_satisfaction="5",
+            offender_satisfaction=None,
+        ),
+        template_row(reference="OWN-1", stage="assessing", contacting_on="2026-01-14", assessing_on="2026-01-21"),
+    ]
+    response = api.post(import_url(), {"rows": rows, "provider": 999999}, format="json")  # provider ignored
+
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"created": 1, "updated": 1, "unchanged": 0, "moved": 2}
+    new = Referral.objects.get(reference="BULK-1")
+    assert new.provider == provider_user.organisation
+    assert (new.stage, new.stage_changed_on, new.intervention_type, new.victim_satisfaction) == (
+        "completed",
+        datetime.date(2026, 1, 27),
+        "video",
+        5,
+    )
+    assert new.events.count() == 6
+    own_referral.refresh_from_db()
+    assert own_referral.stage == "assessing"
+    assert list(own_referral.events.order_by("id").values_list("to_stage", "happened_on", "actor"))[-2:] == [
+        ("contacting", datetime.date(2026, 1, 14), provider_user.pk),
+        ("assessing", datetime.date(2026, 1, 21), provider_user.pk),
+    ]
+    moves = AuditEvent.objects.filter(action=AuditAction.TRANSITION, target_id=str(own_referral.pk))
+    assert moves.count() == 2
+    assert set(moves.values_list("actor", flat=True)) == {provider_user.pk}
+    assert AuditEvent.objects.filter(action=AuditAction.IMPORT, actor=provider_user).count() == 1
+
+
+def test_a_row_that_would_move_a_referral_back_is_400_by_row_and_column_and_saves_nothing(
+    api, provider_user, own_referral, kent_team
+):
+    api.force_authenticate(provider_user)
+    ahead = template_row(reference="OWN-1", stage="preparing", preparing_on="2026-01-20")
+    assert api.post(import_url(), {"rows": [ahead]}, format="json").status_code == 200
+    events = ReferralEvent.objects.count()
+
+    rows = [
+        template_row(reference="NEW-2"),
+        template_row(reference="OWN-1", stage="contacting", contacting_on="2026-01-20"),
+        template_row(reference="NEW-3", stage="closed", closed_on="2026-01-30", hate_crime="perhaps"),
+    ]
+    response = api.post(import_url(), {"rows": rows}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "row": 2,
+                "column": "stage",
+                "message": "The referral is at preparing in the portal, after contacting: a file cannot move a "
+                "referral back. If a move was recorded by mistake, correct it on the referral's page",
+            },
+            {"row": 3, "column": "hate_crime", "message": "Enter yes or no"},
+            {
+                "row": 3,
+                "column": "closure_reason",
+                "message": "Enter why the referral was closed, as a code or name from the column guide",
+            },
+        ]
+    }
+    assert not Referral.objects.filter(reference__startswith="NEW").exists()
+    assert ReferralEvent.objects.count() == events
+
+
+def test_values_the_schema_refuses_and_unknown_columns_are_400_by_row(api, provider_user, kent_team):
+    api.force_authenticate(provider_user)
+    response = api.post(import_url(), {"rows": [template_row(), template_row(hate_crime=True)]}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"row": 2, "column": "hate_crime", "message": "Not a valid string."}]}
+
+    response = api.post(import_url(), {"rows": [template_row(colour="blue")]}, format="json")
+    assert response.status_code == 400
+    [problem] = response.json()["errors"]
+    assert (problem["row"], problem["column"]) == (1, "colour")
+    assert Referral.objects.count() == 0
+
+
+def test_no_rows_or_too_many_are_400(api, provider_user, kent_team):
+    api.force_authenticate(provider_user)
+    for rows in ([], [template_row(reference=f"R{n}") for n in range(1001)]):
+        response = api.post(import_url(), {"rows": rows}, format="json")
+        assert response.status_code == 400
+        assert [problem["column"] for problem in response.json()["errors"]] == ["rows"]
+    assert Referral.objects.count() == 0
+
+
+def test_national_admins_import_for_the_provider_they_name(api, admin_user, provider_user, kent_team):
+    api.force_authenticate(admin_user)
+    response = api.post(import_url(), {"rows": [template_row()]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["column"] == "provider"
+
+    body = {"rows": [template_row()], "provider": provider_user.organisation.pk}
+    assert api.post(import_url(), body, format="json").json()["created"] == 1
+    assert Referral.objects.get().provider == provider_user.organisation
+
+
+@pytest.mark.parametrize(("persona", "status"), [("pcc", 403), ("moderator", 403)], indirect=["persona"])
+def test_others_cannot_import(api, persona, status, kent_team):
+    api.force_authenticate(persona)
+    assert api.post(import_url(), {"rows": [template_row()]}, format="json").status_code == status
+    assert Referral.objects.count() == 0
+
+
+def test_anonymous_import_is_401(api):
+    response = api.post(import_url(), {"rows": [template_row()]}, format="json")
+    assert response.status_code == 401
+
+
+def test_the_schema_documents_the_import_and_its_problems(client, provider_user):
+    client.force_login(provider_user)
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/referrals/import/"]["post"]
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "429"}
+    problems = operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    assert schema["components"]["schemas"][problems]["required"] == ["errors"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    rows = schema["components"]["schemas"][body]["properties"]["rows"]
+    assert (rows["minItems"], rows["maxItems"]) == (1, 1000)
+    row = schema["components"]["schemas"][rows["items"]["$ref"].split("/")[-1]]
+    assert {"stage", "completed_on", "closure_reason", "victim_satisfaction"} <= set(row["properties"])
+
+
+def test_rows_that_are_not_objects_are_400_by_row(api, provider_user, kent_team):
+    api.force_authenticate(provider_user)
+    response = api.post(import_url(), {"rows": [template_row(), None, 0, "AAA", [None]]}, format="json")
+    assert response.status_code == 400
+    assert [(problem["row"], problem["column"]) for problem in response.json()["errors"]] == [
+        (2, ""),
+        (3, ""),
+        (4, ""),
+        (5, ""),
+    ]
+    assert Referral.objects.count() == 0

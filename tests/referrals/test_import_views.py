@@ -139,14 +139,15 @@ def test_admin_must_choose_the_provider(client, admin_user, provider_user, team,
 
 
 def test_bad_file_shows_problems_by_row_and_column_and_as_csv(client, provider_user, team, post):
+    recorded = COLUMNS[: COLUMNS.index("stage")]  # the file was made before the stage columns
     rows = [
-        dict(zip(COLUMNS, line, strict=True))
+        dict(zip(recorded, line, strict=True))
         for line in csv.reader(io.StringIO((FILES / "referrals_good.csv").read_text()))
     ]
     rows[2]["hate_crime"] = "=HYPERLINK(1)"
     rows[3]["referring_team"] = "Nobody"
-    content = "\n".join(",".join(row[column] for column in COLUMNS) for row in rows[1:])
-    content = ",".join(COLUMNS) + "\n" + content + "\n"
+    content = "\n".join(",".join(row[column] for column in recorded) for row in rows[1:])
+    content = ",".join(recorded) + "\n" + content + "\n"
     client.force_login(provider_user)
 
     response = post({"file": upload("bad.csv", content.encode())})
@@ -348,3 +349,84 @@ def test_anonymous_is_sent_to_sign_in_from_an_import(client, provider_user, page
     response = client.get(reverse(page, args=[job.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+# The template's example, and the list of what an import did ------------------------------------
+
+
+@pytest.fixture
+def essex_provider_user(db):
+    """Staff of a provider that serves Essex only, where one team is named like a formula."""
+    provider = factories.ProviderFactory(areas=[factories.area(factories.ESSEX)])
+    factories.ReferringTeamFactory(name="=Basildon", area=factories.area(factories.ESSEX))
+    factories.ReferringTeamFactory(name="Chelmsford response", area=factories.area(factories.ESSEX))
+    return factories.ProviderStaffFactory(organisation=provider)
+
+
+def test_the_template_example_is_in_the_users_own_area_and_uploads_as_downloaded(
+    client, essex_provider_user, team, post
+):
+    client.force_login(essex_provider_user)
+    header, example = streamed(client.get(reverse("referral_imports:template")))
+    row = dict(zip(header, example, strict=True))
+    assert (row["police_area_code"], row["referring_team"]) == (factories.ESSEX, "Chelmsford response")
+    assert (row["stage"], row["contacting_on"]) == ("contacting", "2026-01-14")
+    guide = client.get(reverse("referral_imports:guide")).content.decode()
+    assert "<code>Chelmsford response</code>" in guide
+    assert "which uses one of your areas and one of its referring teams" in guide
+
+    template = b"".join(client.get(reverse("referral_imports:template")).streaming_content)
+    response = post({"file": upload("referral-import-template.csv", template)})
+
+    job = only_job()
+    assert (job.status, job.created, job.moved) == ("done", 1, 1)
+    referral = Referral.objects.get()
+    assert (referral.area.code, referral.referring_team.name, referral.stage) == (
+        factories.ESSEX,
+        "Chelmsford response",
+        "contacting",
+    )
+    assert "1 referral moved on to a later stage" in " ".join(client.get(response["Location"]).content.decode().split())
+
+
+def test_without_teams_the_template_has_the_general_example(client, provider_user):
+    client.force_login(provider_user)
+    header, example = streamed(client.get(reverse("referral_imports:template")))
+    assert dict(zip(header, example, strict=True))["referring_team"] == TEAM
+    assert "which uses one of your areas" not in client.get(reverse("referral_imports:guide")).content.decode()
+
+
+def test_an_imports_result_links_to_the_referrals_it_created_or_changed(client, provider_user, team, post):
+    factories.ReferralFactory(provider=provider_user.organisation, referring_team=team, reference="EARLIER")
+    client.force_login(provider_user)
+    post({"file": upload()})
+    first = ReferralImportJob.objects.latest("id")
+    changed = (FILES / "referrals_good.csv").read_bytes().replace(b"RJ-0003", b"RJ-0004")
+    response = post({"file": upload("changed.csv", changed)})
+    second = ReferralImportJob.objects.latest("id")
+    assert (second.created, second.updated, second.unchanged) == (1, 0, 2)
+
+    page = client.get(response["Location"]).content.decode()
+    link = f"{reverse('referrals:list')}?import={second.pk}"
+    assert link in page
+    listed = client.get(link)
+    assert [referral.reference for referral in listed.context["referrals"]] == ["RJ-0004"]
+    assert "changed.csv" in listed.content.decode()
+    first_listed = client.get(reverse("referrals:list"), {"import": first.pk}).context["referrals"]
+    assert sorted(referral.reference for referral in first_listed) == ["RJ-0001", "RJ-0002", "RJ-0003"]
+    assert AuditEvent.objects.filter(action="view", summary__contains="Imported from").exists()
+
+
+@pytest.mark.parametrize("persona", ["pcc", "other provider"])
+def test_another_organisation_cannot_list_an_imports_referrals(client, provider_user, team, post, persona):
+    client.force_login(provider_user)
+    post({"file": upload()})
+    job = only_job()
+    other = factories.ProviderStaffFactory() if persona == "other provider" else factories.PccStaffFactory()
+    client.force_login(other)
+
+    response = client.get(reverse("referrals:list"), {"import": job.pk})
+
+    assert response.status_code == 200
+    assert list(response.context["referrals"]) == []
+    assert "Choose an import from your recent imports" in response.content.decode()

@@ -20,7 +20,9 @@ def referral_file(tmp_path, name, **changes):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerow({**EXAMPLE_ROW, "reference": "JOURNEY-1", "received_on": "2026-01-12", **changes})
+    # At referred: the example's stage columns left empty, so that the journey moves it on by hand.
+    at_referred = dict.fromkeys(COLUMNS[COLUMNS.index("stage") :], "")
+    writer.writerow({**EXAMPLE_ROW, **at_referred, "reference": "JOURNEY-1", "received_on": "2026-01-12", **changes})
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
 

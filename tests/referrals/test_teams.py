@@ -335,6 +335,62 @@ def test_counts_follow_the_period_given(pcc_user, counted):
     }
 
 
+def test_the_list_counts_the_financial_year_chosen(client, pcc_user, counted):
+    client.force_login(pcc_user)
+    response = client.get(TEAMS, {"year": "2024"})
+    counts = {team.name: team.referral_count for team in response.context["teams"]}
+    assert counts == {"Medway Neighbourhood": 1, "Swale Response": 0, "Gravesend Custody": 0}
+    page = response.content.decode()
+    assert "Referrals in 2024/25" in page
+    assert "Referrals received from 1 April 2024 to 31 March 2025, financial year 2024/25." in page
+    assert '<option value="2024" selected>2024/25</option>' in page
+    assert csv_rows(client.get(TEAMS, {"year": "2024", "format": "csv"}))[0][-1] == (
+        "Referrals in 2024/25 (1 April 2024 to 31 March 2025)"
+    )
+
+
+def test_the_year_choice_offers_the_current_year_and_four_before_it(client, pcc_user):
+    client.force_login(pcc_user)
+    response = client.get(TEAMS)
+    assert response.context["year_form"].fields["year"].choices == [
+        (2025, "2025/26"),
+        (2024, "2024/25"),
+        (2023, "2023/24"),
+        (2022, "2022/23"),
+        (2021, "2021/22"),
+    ]
+    assert '<option value="2025" selected>2025/26</option>' in response.content.decode()
+
+
+@pytest.mark.parametrize("year", ["1990", "2026", "next", "2024.0"])
+def test_a_year_not_offered_is_an_error_and_the_current_year_is_shown(client, pcc_user, counted, year):
+    expected, _ = counted
+    client.force_login(pcc_user)
+    response = client.get(TEAMS, {"year": year})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Error: Referring teams" in page
+    assert "govuk-error-summary" in page
+    assert '<a href="#team-year">Choose a financial year from the list</a>' in page
+    assert 'aria-describedby="team-year-error"' in page
+    assert {team.name: team.referral_count for team in response.context["teams"]} == expected
+    assert "Referrals in 2025/26" in page
+
+
+def test_an_empty_year_is_the_current_year_without_an_error(client, pcc_user, counted):
+    client.force_login(pcc_user)
+    page = client.get(TEAMS, {"year": "", "q": ""}).content.decode()
+    assert "govuk-error-summary" not in page
+    assert "Referrals in 2025/26" in page
+
+
+def test_the_chosen_year_stays_when_sorting_paging_or_downloading(client, pcc_user, kent_team):
+    client.force_login(pcc_user)
+    response = client.get(TEAMS, {"year": "2023"})
+    assert response.context["csv_url"] == "?year=2023&format=csv"
+    assert all("year=2023" in header.url for header in response.context["sort_headers"])
+
+
 def test_the_list_reads_teams_and_counts_in_a_fixed_number_of_queries(client, admin_user, counted):
     client.force_login(admin_user)
     with CaptureQueriesContext(connection) as few:

@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Import referrals for an RJ provider from the referral import template, as CSV (UTF-8, comma or "
         "semicolon separated) or XLSX. Rows are matched on the provider's reference, so importing a file "
-        "again updates rather than duplicates. An invalid file changes nothing."
+        "again updates rather than duplicates; a row at a later stage than the portal moves the referral on. "
+        "An invalid file changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -53,10 +54,11 @@ class Command(BaseCommand):
         finally:
             for bar in bars.values():
                 bar.close()
+        moved = f"; {result.moved} moved on to a later stage" if result.moved else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {result.total} referrals for {organisation.name}: "
-                f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged."
+                f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged{moved}."
             )
         )
 
