@@ -87,17 +87,38 @@ def export_rows(referrals):
             yield values
 
 
-def referrals_csv(referrals):
-    return csv_response(filename=_filename("csv"), header=EXPORT_HEADER, rows=export_rows(referrals))
+def referrals_csv(referrals, *, when_sent):
+    """The referrals as CSV, streamed. `when_sent(rows, finished)` is called once the stream
+    ends (or is cut off), with how many referrals were sent: counting them as they go costs
+    nothing, where counting them first would scan every matching row before the first leaves."""
+    return csv_response(
+        filename=_filename("csv"), header=EXPORT_HEADER, rows=_counted(export_rows(referrals), when_sent)
+    )
 
 
-def referrals_xlsx(referrals):
+def _counted(rows, when_sent):
+    sent, finished = 0, False
+    try:
+        for row in rows:
+            sent += 1
+            yield row
+        finished = True
+    finally:
+        when_sent(sent, finished)
+
+
+def referrals_xlsx(referrals, *, when_sent):
+    """The referrals as a workbook, built before it is sent; `when_sent` as for referrals_csv,
+    called before the response is returned."""
     # write_only keeps memory flat however many rows there are.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Referrals")
     sheet.append(EXPORT_HEADER)
+    sent = 0
     for row in export_rows(referrals):
         sheet.append([neutralise_formula(value) for value in row])
+        sent += 1
+    when_sent(sent, True)
     buffer = BytesIO()
     workbook.save(buffer)
     response = StreamingHttpResponse(

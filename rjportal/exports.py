@@ -34,10 +34,16 @@ def csv_response(*, filename: str, header: list[str], rows) -> StreamingHttpResp
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC)
 
     def lines():
-        yield "\ufeff"  # so that Excel reads the file as UTF-8
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([neutralise_formula(value) for value in row])
+        try:
+            yield "\ufeff"  # so that Excel reads the file as UTF-8
+            yield writer.writerow(header)
+            for row in rows:
+                yield writer.writerow([neutralise_formula(value) for value in row])
+        finally:
+            # A download cut off closes this generator: close `rows` too, now, so that any
+            # clean-up of its own runs before the response's end (and the database's).
+            if hasattr(rows, "close"):
+                rows.close()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -292,6 +292,7 @@ def test_referral_downloads_are_audited_with_their_filters_and_count(client, pcc
     client.force_login(pcc_user)
     response = client.get(reverse("referrals:list"), {"area": area("E23000032").pk, "format": export})
     assert response.status_code == 200
+    b"".join(response.streaming_content)
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
     assert event.target_type == ContentType.objects.get_for_model(Referral)
     assert event.summary == f"Exported 2 referrals as {export.upper()} (Police area: Kent)"
@@ -311,3 +312,18 @@ def test_moderators_get_403_from_the_referral_list_and_nothing_is_audited(client
     client.force_login(moderator_user)
     assert client.get(reverse("referrals:list")).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
+
+
+def test_a_download_cut_off_is_audited_with_what_had_gone(client, pcc_user, referral):
+    ReferralFactory(provider=referral.provider, reference="KENT-2")
+    client.force_login(pcc_user)
+    response = client.get(reverse("referrals:list"), {"format": "csv"})
+    content = iter(response.streaming_content)
+    next(content), next(content), next(content)  # the BOM, the header and one referral
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+    response.close()
+
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.summary == "Exported 1 referral as CSV (cut off before the end) (no filters)"
+    assert event.changes["rows"] == 1
