@@ -1,6 +1,7 @@
 """Aggregate reads of referrals for reports and the dashboard. Every figure is counted in the
 database (GROUP BY and conditional aggregates); callers get small dicts, never rows of cases."""
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -134,6 +135,16 @@ def _day_aggregates(today: date) -> dict:
 
 
 def referral_area_figures(*, area, scope: ReferralScope, today: date, periods: list[Period]) -> dict:
+    """Everything the area dashboard counts over the area's own referrals (see _area_figures),
+    kept until the referrals change, as the national counts are: an office's staff open the
+    same dashboard again and again between uploads."""
+    key = f"referrals:area:{area.pk}:{_scope_key(scope)}:{today}:"
+    # The periods hashed: a key must stay short (250 characters for memcached).
+    key += hashlib.sha256(",".join(f"{period.start}-{period.end}" for period in periods).encode()).hexdigest()[:16]
+    return _cached(key, lambda: _area_figures(area=area, scope=scope, today=today, periods=periods))
+
+
+def _area_figures(*, area, scope: ReferralScope, today: date, periods: list[Period]) -> dict:
     """Everything the area dashboard counts over the area's own referrals, in one pass:
     headlines, how far referrals got, and referrals received (and victims supported) in each of
     `periods`. The database counts each day's referrals (one GROUP BY over the area's covering
@@ -142,11 +153,7 @@ def referral_area_figures(*, area, scope: ReferralScope, today: date, periods: l
     condition, which is most of the work for SQLite: a few hundred days, not tens of thousands
     of rows, meet a date test."""
     span = ReferralScope(period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
-    narrowing = {
-        field: getattr(scope, field)
-        for field in ("offence_group", "justice_stage", "initiator")
-        if getattr(scope, field)
-    }
+    narrowing = {field: getattr(scope, field) for field in NARROWING_FIELDS if getattr(scope, field)}
     days = (
         _area_rows(area, scope, scope.last_year(), span)
         .filter(**narrowing)
@@ -209,12 +216,20 @@ def _data_version() -> str:
     return f"{last_id}-{last_change.isoformat() if last_change else ''}"
 
 
+def _scope_key(scope: ReferralScope) -> str:
+    return f"{scope.period.start}:{scope.period.end}:{scope.offence_group}:{scope.justice_stage}:{scope.initiator}"
+
+
 def _national(name: str, scope: ReferralScope, compute):
     """National counts are the same for every viewer of a period, and scanning a year of
     referrals across all areas is the costliest read on the dashboard: keep each result until
     the referrals change."""
-    key = f"referrals:{name}:{scope.period.start}:{scope.period.end}:{scope.offence_group}:{scope.justice_stage}:"
-    key += f"{scope.initiator}:{_data_version()}"
+    return _cached(f"referrals:{name}:{_scope_key(scope)}", compute)
+
+
+def _cached(key: str, compute):
+    """compute()'s result, kept under `key` until any referral is added or changed."""
+    key += f":{_data_version()}"
     result = cache.get(key)
     if result is None:
         result = compute()

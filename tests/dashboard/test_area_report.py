@@ -251,3 +251,23 @@ def test_cached_national_counts_follow_new_and_changed_referrals(world):
     added.save()
     essex = next(row for row in national_report(scope=scope, peer_of=None).league if row["name"] == "Essex")
     assert essex["referrals"] == 40
+
+
+def test_cached_area_figures_follow_new_and_changed_referrals(world):
+    def referrals():
+        report = area_report(area=world, scope=ReferralScope(period=YEAR.period), financial_year=YEAR, today=TODAY)
+        return report.headlines["referrals"]
+
+    before = referrals()
+    added = ReferralFactory(
+        provider=ProviderFactory(areas=[world]),
+        area=world,
+        referring_team=ReferringTeamFactory(area=world),
+        reference="NEW",
+        **DATES,
+    )
+    assert referrals() == before + 1
+    added.received_on = added.referred_on = date(2020, 1, 1)
+    added.crime_reported_on = added.victim_informed_on = added.victim_requested_on = None
+    added.save()
+    assert referrals() == before
