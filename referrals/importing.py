@@ -720,6 +720,12 @@ class _ReferralWriter:
                 for position, field in enumerate(columns)
             )
         )
+        # A row has eight dates, and a file a few thousand different ones: each is turned into
+        # text once, not by the driver (or the CSV writer) once a cell.
+        self.date_texts = _DateTexts()
+        self.date_positions = [
+            position for position, field in enumerate(columns) if field.get_internal_type() == "DateField"
+        ]
         column_list = ", ".join(quote(field.column) for field in columns)
         self.insert_sql = f"INSERT INTO {self.table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         self.copy_sql = _copy_sql(self.table, columns, quote)
@@ -858,13 +864,17 @@ class _ReferralWriter:
             Referral.objects.filter(provider=self.provider).values_list("reference", "pk").iterator(chunk_size=10000)
         )
 
-    def _new_rows(self, chunk: list[tuple]) -> Iterator[tuple]:
+    def _new_rows(self, chunk: list[tuple]) -> Iterator[list]:
         """New referrals' insert parameters: the file's values, the values worked out here, then
-        the constants."""
+        the constants; dates as their text."""
         pick, constants, deadlines = self.pick, self.constants, self.deadlines
+        texts, date_positions = self.date_texts, self.date_positions
         self.staged += len(chunk)
         for values, fields, _moves in chunk:
-            yield pick((*values, *fields, *deadlines(values), *constants))
+            row = list(pick((*values, *fields, *deadlines(values), *constants)))
+            for position in date_positions:
+                row[position] = texts[row[position]]
+            yield row
 
     def stage(self, chunks: Iterator[list[tuple]]) -> None:
         """Keep the checked new referrals aside, in a temporary file, until the whole file is
@@ -938,11 +948,12 @@ class _ReferralWriter:
         actor_id, actor_email, now, type_id = self.actor_id, self.actor_email, self.now, self.referral_type_id
         summary, file_json, provider_name = self.move_summary, self.file_json, self.provider.name
         transition = AuditAction.TRANSITION.value
+        texts = self.date_texts
         for pk, reference, moves in moved:
             shown = f"{reference} ({provider_name})"
             target = str(pk)
             for before, after, day, reason in moves:
-                events.append((pk, before, after, day, reason, actor_id, now))
+                events.append((pk, before, after, texts[day], reason, actor_id, now))
                 if not audited:
                     continue
                 changes = f'{{"stage": {{"from": "{before}", "to": "{after}"}}, "on": "{day}", "file": {file_json}}}'
@@ -1042,6 +1053,14 @@ class _ReferralWriter:
                 marks = ", ".join(["%s"] * len(piece))
                 cursor.execute(self.receipt_sql.format(marks), piece)
                 cursor.execute(self.referred_since_sql.format(marks), [Stage.REFERRED.value, *piece])
+
+
+class _DateTexts(dict):
+    """Dates as the text the database takes (ISO 8601), each worked out once; None stays None."""
+
+    def __missing__(self, day):
+        text = self[day] = None if day is None else day.isoformat()
+        return text
 
 
 class _BulkInsert:

@@ -222,18 +222,30 @@ class ReferralEvent(models.Model):
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     happened_on = models.DateField()
     reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # A move recorded by mistake is kept, marked corrected, and the referral goes back a stage.
     # Database defaults, so that the import's and the generator's bulk writes need not name them.
     corrected_at = models.DateTimeField(null=True, blank=True, db_default=None)
     corrected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     correction_reason = models.CharField(max_length=30, choices=CorrectionReason.choices, blank=True, db_default="")
 
     class Meta:
         ordering = ["happened_on", "id"]
+        # Events are only ever looked up by user when a user is deleted (setting these to NULL,
+        # and the database's own foreign key check), which looks for one user's id: an index of
+        # the events that have one serves that, and an import or the generator (with no actor)
+        # and every move not corrected write no entry to it.
+        indexes = [
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="referral_event_actor_idx"),
+            models.Index(
+                fields=["corrected_by"], condition=Q(corrected_by__isnull=False), name="referral_event_corrector_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(corrected_at__isnull=True, correction_reason="")
