@@ -66,13 +66,16 @@ def _in_chunks(referrals):
         chunk = ordered
         if last is not None:
             chunk = chunk.filter(Q(received_on__lt=last[0]) | Q(received_on=last[0], id__lt=last[1]))
-        rows = list(chunk.values_list("received_on", "id", *EXPORT_FIELDS)[:EXPORT_CHUNK])
-        if not rows:
+        # The chunk's ids first, without the joins the rows need: joined, SQLite may start from
+        # the police areas and sort every matching referral before the first row leaves.
+        keys = list(chunk.values_list("received_on", "id")[:EXPORT_CHUNK])
+        if not keys:
             return
-        yield [row[2:] for row in rows]
-        if len(rows) < EXPORT_CHUNK:
+        rows = referrals.filter(pk__in=[pk for _received, pk in keys]).order_by("-received_on", "-id")
+        yield list(rows.values_list(*EXPORT_FIELDS))
+        if len(keys) < EXPORT_CHUNK:
             return
-        last = rows[-1][:2]
+        last = keys[-1]
 
 
 def export_rows(referrals):

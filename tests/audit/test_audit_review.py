@@ -3,13 +3,14 @@ the audit of referral list pages and downloads."""
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from referrals.exports import referrals_csv
 from referrals.models import Referral
 from rjportal.audit.constants import AuditAction
 from rjportal.audit.models import AuditEvent
@@ -314,16 +315,26 @@ def test_moderators_get_403_from_the_referral_list_and_nothing_is_audited(client
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
 
 
-def test_a_download_cut_off_is_audited_with_what_had_gone(client, pcc_user, referral):
+def test_a_download_cut_off_reports_what_had_gone(referral):
     ReferralFactory(provider=referral.provider, reference="KENT-2")
-    client.force_login(pcc_user)
-    response = client.get(reverse("referrals:list"), {"format": "csv"})
+    reported = []
+    referrals = Referral.objects.with_clocks(date(2026, 1, 31))
+    response = referrals_csv(referrals, when_sent=lambda *sent: reported.append(sent))
     content = iter(response.streaming_content)
     next(content), next(content), next(content)  # the BOM, the header and one referral
-    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    assert reported == []
 
-    response.close()
+    response.close()  # as a server closes a download cut off
 
-    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
-    assert event.summary == "Exported 1 referral as CSV (cut off before the end) (no filters)"
-    assert event.changes["rows"] == 1
+    assert reported == [(1, False)]
+
+
+def test_a_download_sent_whole_reports_every_row(referral):
+    ReferralFactory(provider=referral.provider, reference="KENT-2")
+    reported = []
+    referrals = Referral.objects.with_clocks(date(2026, 1, 31))
+    response = referrals_csv(referrals, when_sent=lambda *sent: reported.append(sent))
+
+    b"".join(response.streaming_content)
+
+    assert reported == [(2, True)]
