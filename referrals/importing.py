@@ -1534,7 +1534,28 @@ BINARY_SIGNATURES = (
 )
 
 
-def _open_reader(stream, *, quick: bool = False):
+@dataclass(frozen=True)
+class FileColumns:
+    """What a file's header must hold, and what to say when it does not: the readers below
+    serve the referral file and, with their own columns, other uploads (referring teams)."""
+
+    names: list[str]  # in the order the reader gives each row's cells
+    may_be_left_out: frozenset[str]
+    no_header_message: str
+    long_header_message: str
+    rows_are: str  # "the referrals", for "Put the referrals on the first sheet"
+
+
+REFERRAL_FILE = FileColumns(
+    names=COLUMNS,
+    may_be_left_out=frozenset(MAY_BE_LEFT_OUT),
+    no_header_message=NO_HEADER_MESSAGE,
+    long_header_message=LONG_HEADER_MESSAGE,
+    rows_are="the referrals",
+)
+
+
+def _open_reader(stream, *, quick: bool = False, columns: FileColumns = REFERRAL_FILE):
     """A reader of the file's rows, once its header is checked; with `quick`, a workbook's parts
     are checked but not read."""
     start = stream.read(8)
@@ -1543,12 +1564,12 @@ def _open_reader(stream, *, quick: bool = False):
         if quick:
             _XlsxReader.check(stream)
             return None
-        return _XlsxReader(stream)
+        return _XlsxReader(stream, columns)
     if start.startswith(b"\xd0\xcf\x11\xe0"):
         raise _reject(XLS_MESSAGE)
     if start.startswith(BINARY_SIGNATURES):
         raise _reject(BINARY_MESSAGE)
-    return _CsvReader(stream)
+    return _CsvReader(stream, columns)
 
 
 SAFE_COLUMN_NAME = re.compile(r"[a-z0-9 _\-().]{1,60}")
@@ -1563,22 +1584,22 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _column_positions(header: list) -> list[int]:
+def _column_positions(header: list, columns: FileColumns) -> list[int | None]:
     """Where each template column is in the file's header; rejects a header that is not the
     template's. A name is shown back only if it could be a column name (a binary file's first
     line is not repeated)."""
     names = [_text(name).lower() for name in header]
     while names and not names[-1]:
         names.pop()
-    if names and not any(name in COLUMNS for name in names):
-        raise _reject(NO_HEADER_MESSAGE, row=1)
+    if names and not any(name in columns.names for name in names):
+        raise _reject(columns.no_header_message, row=1)
     errors = []
     seen = set()
     for index, name in enumerate(names):
         where = f"column {_column_letter(index)}"
         if not name:
             errors.append(RowError(1, where, "This column has no name. Delete it or give it a name from the template."))
-        elif name not in COLUMNS:
+        elif name not in columns.names:
             shown = name if SAFE_COLUMN_NAME.fullmatch(name) else where
             errors.append(
                 RowError(1, shown, "This column is not in the template. Delete it or rename it to a template column")
@@ -1588,8 +1609,8 @@ def _column_positions(header: list) -> list[int]:
         seen.add(name)
     errors.extend(
         RowError(None, column, "This column is missing")
-        for column in COLUMNS
-        if column not in names and column not in MAY_BE_LEFT_OUT
+        for column in columns.names
+        if column not in names and column not in columns.may_be_left_out
     )
     if len(errors) > MAX_HEADER_PROBLEMS:
         more = len(errors) - MAX_HEADER_PROBLEMS
@@ -1599,18 +1620,18 @@ def _column_positions(header: list) -> list[int]:
         )
     if errors:
         raise ImportRejected(errors)
-    return [names.index(column) if column in names else None for column in COLUMNS]
+    return [names.index(column) if column in names else None for column in columns.names]
 
 
 class _CsvReader:
-    def __init__(self, stream):
+    def __init__(self, stream, columns: FileColumns = REFERRAL_FILE):
         self.stream = stream
         head = stream.read(HEADER_MAX_BYTES + 1)
         if not head.strip(b"\xef\xbb\xbf \t\r\n"):
             raise _reject("The file is empty.")
         end = head.find(b"\n")
         if end == -1 and len(head) > HEADER_MAX_BYTES:
-            raise _reject(LONG_HEADER_MESSAGE, row=1)
+            raise _reject(columns.long_header_message, row=1)
         first_line = head if end == -1 else head[:end]
         # A binary file: the column names hold control characters no spreadsheet writes.
         if any(byte < 32 and byte not in (9, 13) for byte in first_line):
@@ -1622,7 +1643,7 @@ class _CsvReader:
             header = next(csv.reader([header_text], delimiter=self.delimiter), [])
         except csv.Error:  # a carriage return inside the first row, say
             raise _reject(CSV_MESSAGE, row=1) from None
-        self.positions = _column_positions(header)
+        self.positions = _column_positions(header, columns)
 
     def _check_utf8(self) -> None:
         """The whole file must be UTF-8: find the first line that is not, before any row is read.
@@ -1816,10 +1837,12 @@ class _XlsxReader:
     def check(cls, stream) -> None:
         """The archive and its parts' sizes only: nothing is decompressed but the small parts."""
         reader = cls.__new__(cls)
+        reader.columns = REFERRAL_FILE
         reader.book = _Workbook(stream)
         reader._find_parts()
 
-    def __init__(self, stream):
+    def __init__(self, stream, columns: FileColumns = REFERRAL_FILE):
+        self.columns = columns
         self.book = _Workbook(stream)
         self._find_parts()
         self.strings = self._shared_strings()
@@ -1832,11 +1855,13 @@ class _XlsxReader:
             raise _reject("The file is empty.")
         line, header = first
         if line != 1:
-            raise _reject(NO_HEADER_MESSAGE, row=1)
+            raise _reject(columns.no_header_message, row=1)
         width = max(header, default=-1) + 1
-        self.positions = _column_positions([header.get(index) for index in range(min(width, 16384))])
+        self.positions = _column_positions([header.get(index) for index in range(min(width, 16384))], columns)
         self.wanted = {
-            position: column for column, position in zip(COLUMNS, self.positions, strict=True) if position is not None
+            position: column
+            for column, position in zip(columns.names, self.positions, strict=True)
+            if position is not None
         }
 
     def _find_parts(self) -> None:
@@ -1863,7 +1888,9 @@ class _XlsxReader:
         sheet_id = first.get(f"{{{DOC_RELS_NS}}}id") or first.get(f"{{{STRICT_DOC_RELS_NS}}}id")
         kind, target = relationships.get(sheet_id, ("", ""))
         if not kind.endswith("/worksheet") or target not in book.parts:
-            raise _reject("The first sheet of the workbook is not a worksheet. Put the referrals on the first sheet.")
+            raise _reject(
+                f"The first sheet of the workbook is not a worksheet. Put {self.columns.rows_are} on the first sheet."
+            )
         self.sheet_name = target
         self.strings_name = next(
             (target for kind, target in relationships.values() if kind.endswith("/sharedStrings")), None

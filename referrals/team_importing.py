@@ -11,7 +11,6 @@ added or changed has its own audit event, as on the form, and the upload one mor
 
 Messages name the row and the column and never repeat what a cell holds."""
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -26,24 +25,15 @@ from rjportal.imports import ImportRejected, RowError
 from .constants import TEAM_STAFF_COUNT_MAX, TeamCategory
 from .importing import (
     AREA_MESSAGE,
-    BINARY_MESSAGE,
-    BINARY_SIGNATURES,
     CONTROL_CHARACTER_MESSAGE,
-    CSV_MESSAGE,
-    HEADER_MAX_BYTES,
     MAX_CELL_CHARS,
     MAX_ERRORS,
-    MAX_HEADER_PROBLEMS,
-    SAFE_COLUMN_NAME,
     TOO_LONG_CELL,
-    XLS_MESSAGE,
+    FileColumns,
     _CellProblem,
-    _column_letter,
-    _CsvReader,
+    _open_reader,
     _seekable,
     _text,
-    _Workbook,
-    _XlsxReader,
     check_extension,
 )
 from .managers import team_areas_editable_by
@@ -149,7 +139,7 @@ def referring_teams_import(*, actor, source, filename: str = "") -> TeamImportRe
         if stream.tell() > TEAM_IMPORT_MAX_BYTES:
             raise _reject(SIZE_MESSAGE)
         stream.seek(0)
-        rows = _checked_rows(_open_reader(stream), _RowChecker(actor))
+        rows = _checked_rows(_open_reader(stream, columns=TEAM_FILE), _RowChecker(actor))
     return _write(actor=actor, rows=rows, filename=filename)
 
 
@@ -377,89 +367,17 @@ def _staff_count(cell) -> tuple[int | None, str]:
 
 # Reading the file --------------------------------------------------------------------------
 #
-# The referral import's readers, given the teams file's columns: their checks of the file and
-# their reading of rows are the referral import's; only the header row is checked here.
+# The referral import's readers, given the teams file's columns: their checks of the file, of
+# its header and their reading of rows are the referral import's.
+
+TEAM_FILE = FileColumns(
+    names=COLUMN_NAMES,
+    may_be_left_out=frozenset(),
+    no_header_message=NO_HEADER_MESSAGE,
+    long_header_message=LONG_HEADER_MESSAGE,
+    rows_are="the teams",
+)
 
 
 def _reject(message: str, row: int | None = None, column: str = "") -> ImportRejected:
     return ImportRejected([RowError(row, column, message)])
-
-
-def _open_reader(stream):
-    start = stream.read(8)
-    stream.seek(0)
-    if start.startswith(b"PK\x03\x04"):
-        return _TeamXlsxReader(stream)
-    if start.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _reject(XLS_MESSAGE)
-    if start.startswith(BINARY_SIGNATURES):
-        raise _reject(BINARY_MESSAGE)
-    return _TeamCsvReader(stream)
-
-
-def _column_positions(header: list) -> list[int]:
-    """Where each template column is in the file's header; rejects a header that is not the
-    template's. A name is shown back only if it could be a column name."""
-    names = [_text(name).lower() for name in header]
-    while names and not names[-1]:
-        names.pop()
-    if not any(name in COLUMN_NAMES for name in names):
-        raise _reject(NO_HEADER_MESSAGE, row=1)
-    errors = []
-    for index, name in enumerate(names):
-        where = f"column {_column_letter(index)}"
-        if not name:
-            errors.append(RowError(1, where, "This column has no name. Delete it or give it a name from the template."))
-        elif name not in COLUMN_NAMES:
-            shown = name if SAFE_COLUMN_NAME.fullmatch(name) else where
-            errors.append(
-                RowError(1, shown, "This column is not in the template. Delete it or rename it to a template column")
-            )
-        elif name in names[:index]:
-            errors.append(RowError(1, name, "This column appears more than once"))
-    errors.extend(RowError(None, column, "This column is missing") for column in COLUMN_NAMES if column not in names)
-    if errors:
-        raise ImportRejected(errors[:MAX_HEADER_PROBLEMS])
-    return [names.index(column) for column in COLUMN_NAMES]
-
-
-class _TeamCsvReader(_CsvReader):
-    def __init__(self, stream):
-        self.stream = stream
-        head = stream.read(HEADER_MAX_BYTES + 1)
-        if not head.strip(b"\xef\xbb\xbf \t\r\n"):
-            raise _reject("The file is empty.")
-        end = head.find(b"\n")
-        if end == -1 and len(head) > HEADER_MAX_BYTES:
-            raise _reject(LONG_HEADER_MESSAGE, row=1)
-        first_line = head if end == -1 else head[:end]
-        if any(byte < 32 and byte not in (9, 13) for byte in first_line):
-            raise _reject(BINARY_MESSAGE)
-        self._check_utf8()
-        header_text = first_line.decode("utf-8-sig")
-        self.delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
-        try:
-            header = next(csv.reader([header_text], delimiter=self.delimiter), [])
-        except csv.Error:
-            raise _reject(CSV_MESSAGE, row=1) from None
-        self.positions = _column_positions(header)
-
-
-class _TeamXlsxReader(_XlsxReader):
-    def __init__(self, stream):
-        self.book = _Workbook(stream)
-        self._find_parts()
-        self.strings = self._shared_strings()
-        rows = self._rows(None)
-        try:
-            first = next(rows, None)
-        finally:
-            rows.close()
-        if first is None:
-            raise _reject("The file is empty.")
-        line, header = first
-        if line != 1:
-            raise _reject(NO_HEADER_MESSAGE, row=1)
-        width = max(header, default=-1) + 1
-        self.positions = _column_positions([header.get(index) for index in range(min(width, 16384))])
-        self.wanted = {position: column for column, position in zip(COLUMN_NAMES, self.positions, strict=True)}
