@@ -418,15 +418,12 @@ class ReferringTeamForm(forms.Form):
         return cleaned
 
 
-class ReferringTeamUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Upload a file of teams",
-        help_text=(
-            f"CSV (UTF-8, separated by commas or semicolons) or Excel workbook (.xlsx), smaller than "
-            f"{filesizeformat(TEAM_IMPORT_MAX_BYTES)}"
-        ),
-        error_messages={"required": "Choose a file of teams to upload", "empty": "The file is empty."},
-    )
+class SpreadsheetUploadForm(forms.Form):
+    """A CSV or XLSX file for one of the imports: its type checked by the importers' own rule and
+    its size against max_bytes(), before anything reads it. Subclasses declare `file`."""
+
+    def max_bytes(self) -> int:
+        raise NotImplementedError
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -440,9 +437,23 @@ class ReferringTeamUploadForm(forms.Form):
             check_extension(upload.name)
         except ImportRejected as rejected:
             raise forms.ValidationError(rejected.errors[0].message) from None
-        if upload.size > TEAM_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(f"The file must be smaller than {filesizeformat(TEAM_IMPORT_MAX_BYTES)}")
+        if upload.size > self.max_bytes():
+            raise forms.ValidationError(f"The file must be smaller than {filesizeformat(self.max_bytes())}")
         return upload
+
+
+class ReferringTeamUploadForm(SpreadsheetUploadForm):
+    file = forms.FileField(
+        label="Upload a file of teams",
+        help_text=(
+            f"CSV (UTF-8, separated by commas or semicolons) or Excel workbook (.xlsx), smaller than "
+            f"{filesizeformat(TEAM_IMPORT_MAX_BYTES)}"
+        ),
+        error_messages={"required": "Choose a file of teams to upload", "empty": "The file is empty."},
+    )
+
+    def max_bytes(self) -> int:
+        return TEAM_IMPORT_MAX_BYTES
 
 
 TEAM_YEARS_SHOWN = 5

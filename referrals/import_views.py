@@ -7,20 +7,18 @@ from django import forms
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import filesizeformat
 from django.views.generic import DetailView, FormView, TemplateView, View
 
 from rjportal.accounts.constants import Role
 from rjportal.accounts.permissions import RoleRequiredMixin
 from rjportal.areas.models import PoliceArea
 from rjportal.exports import FORMULA_PREFIXES, csv_response
-from rjportal.forms import gds_helper
-from rjportal.imports import ImportRejected
 from rjportal.organisations.constants import OrganisationKind
 from rjportal.organisations.models import Organisation
 
 from .columns import EXAMPLE_ROW, TEMPLATE_COLUMNS
-from .importing import CHOICES, COLUMNS, MAX_ERRORS, check_extension
+from .forms import SpreadsheetUploadForm
+from .importing import CHOICES, COLUMNS, MAX_ERRORS
 from .models import ReferralImportJob, ReferringTeam
 from .tasks import referral_import_job_create
 
@@ -33,7 +31,7 @@ def max_upload_bytes() -> int:
     return getattr(settings, "REFERRAL_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-class ReferralImportForm(forms.Form):
+class ReferralImportForm(SpreadsheetUploadForm):
     provider = forms.ModelChoiceField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.RJ_PROVIDER),
         label="RJ provider",
@@ -51,20 +49,9 @@ class ReferralImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not user.is_national_admin:
             del self.fields["provider"]
-        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,text/csv"
-        self.helper = gds_helper(self, "Upload and check")
-        self.helper.attrs = {"enctype": "multipart/form-data"}
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            check_extension(upload.name)
-        except ImportRejected as rejected:
-            raise forms.ValidationError(rejected.errors[0].message) from None
-        limit = max_upload_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(f"The file must be smaller than {filesizeformat(limit)}")
-        return upload
+    def max_bytes(self) -> int:
+        return max_upload_bytes()
 
 
 class ImportAccessMixin(RoleRequiredMixin):

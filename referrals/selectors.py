@@ -154,15 +154,16 @@ def _area_figures(*, area, scope: ReferralScope, today: date, periods: list[Peri
     of rows, meet a date test."""
     span = ReferralScope(period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
     narrowing = {field: getattr(scope, field) for field in NARROWING_FIELDS if getattr(scope, field)}
+    aggregates = _day_aggregates(today)
     days = (
         _area_rows(area, scope, scope.last_year(), span)
         .filter(**narrowing)
         .values("received_on")
-        .annotate(**_day_aggregates(today))
+        .annotate(**aggregates)
         .order_by()
     )
     this, last = scope.period, scope.last_year().period
-    totals = dict.fromkeys(_day_aggregates(today), 0)
+    totals = dict.fromkeys(aggregates, 0)
     last_year = 0
     by_period = {period: {"received": 0, "supported": 0} for period in periods}
     for day in days:

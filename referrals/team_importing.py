@@ -32,6 +32,7 @@ from .importing import (
     FileColumns,
     _CellProblem,
     _open_reader,
+    _reject,
     _seekable,
     _text,
     check_extension,
@@ -377,7 +378,3 @@ TEAM_FILE = FileColumns(
     long_header_message=LONG_HEADER_MESSAGE,
     rows_are="the teams",
 )
-
-
-def _reject(message: str, row: int | None = None, column: str = "") -> ImportRejected:
-    return ImportRejected([RowError(row, column, message)])
