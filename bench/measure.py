@@ -8,6 +8,7 @@ stderr; the last line on stdout is the result as JSON.
                          their downloads, and compare with a naive pandas implementation
                          (see bench/dashboard_bench.py)"""
 
+import csv
 import json
 import os
 import statistics
@@ -253,8 +254,6 @@ def import_file(rows: int) -> Path:
     other row gives the stage the synthetic data has reached (nearly always beyond referred),
     with the date of that stage and its outcome, so that the moves are checked and written with
     the rows; the others leave the stage columns empty and start at referred."""
-    import csv
-
     from django.utils import timezone
 
     from referrals.columns import STAGE_DATE_COLUMN_NAMES
@@ -332,6 +331,7 @@ def measure_import() -> dict:
     moved = AuditEvent.objects.filter(action=AuditAction.TRANSITION, summary__contains=f"importing {path.name}")
     moved._raw_delete(moved.db)
     earlier._raw_delete(earlier.db)
+    _vacuum([Referral, ReferralEvent, AuditEvent])
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     say(f"   importing {rows:,} rows")
     started = time.monotonic()
@@ -340,13 +340,87 @@ def measure_import() -> dict:
     seconds = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert result.created == rows, result
+    say("   storing the same referrals and events again, ready-made")
+    database_seconds, events = database_alone(earlier)
     return {
         "rows": rows,
         "moved": result.moved,
+        "events": events,
         "seconds": seconds,
         "rows_per_s": rows / seconds,
         "peak_mib": (after - before) / 1024,
+        "database_seconds": database_seconds,
+        "database_rows_per_s": rows / database_seconds,
+        "against_database": seconds / database_seconds,
     }
+
+
+def database_alone(referrals) -> tuple[float, int]:
+    """How long the database itself takes to store what the import stored: the imported
+    referrals and their timeline events are read back, deleted, and written again as they were
+    (ids and all), in one transaction, as the import writes them (COPY from text made
+    beforehand on PostgreSQL, one prepared statement elsewhere), indexes, constraints and the
+    commit's foreign-key checks included. Nothing is checked or worked out: this is the limit
+    that no import of these rows can beat on this machine, whatever its speed. Returns the
+    seconds and the number of events."""
+    import io
+
+    from django.db import connection, transaction
+
+    from referrals.importing import _copy_sql
+    from referrals.models import Referral, ReferralEvent
+
+    tables = []
+    for model, rows in (
+        (Referral, referrals),
+        (ReferralEvent, ReferralEvent.objects.filter(referral__in=referrals)),
+    ):
+        fields = model._meta.concrete_fields
+        values = list(rows.order_by("pk").values_list(*(field.attname for field in fields)))
+        tables.append((model, fields, values))
+    events = len(tables[1][2])
+    ReferralEvent.objects.filter(referral__in=referrals)._raw_delete(ReferralEvent.objects.db)
+    referrals._raw_delete(referrals.db)
+    _vacuum([Referral, ReferralEvent])
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        texts = []
+        for model, fields, values in tables:
+            text = io.StringIO()
+            csv.writer(text, lineterminator="\n").writerows(values)
+            texts.append((_copy_sql(quote(model._meta.db_table), fields, quote), text))
+        started = time.monotonic()
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql, text in texts:
+                text.seek(0)
+                cursor.cursor.copy_expert(sql, text, size=256 * 1024)
+        return time.monotonic() - started, events
+    statements = []
+    for model, fields, values in tables:
+        columns = ", ".join(quote(field.column) for field in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        prepared = [
+            tuple(field.get_db_prep_value(value, connection) for field, value in zip(fields, row, strict=True))
+            for row in values
+        ]
+        statements.append((f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", prepared))  # noqa: S608
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, values in statements:
+            cursor.executemany(sql, values)
+    return time.monotonic() - started, events
+
+
+def _vacuum(models) -> None:
+    """On PostgreSQL, clear away the rows of the previous import: left, they would keep every
+    index of the table larger by a tenth at each run, and autovacuum would set about them
+    while the import is being timed."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(connection.ops.quote_name(m._meta.db_table) for m in models)}")
 
 
 def percentile(values, pct):

@@ -712,6 +712,11 @@ class _ReferralWriter:
         )
         columns = [field for field in meta.concrete_fields if not field.primary_key]
         self.constants = tuple(constants[field.attname] for field in columns)
+        if self.postgres:
+            # The times as COPY's text once, rather than by the CSV writer on every row.
+            self.constants = tuple(
+                value.isoformat() if isinstance(value, datetime) else value for value in self.constants
+            )
         names = [*COMPARED_FIELDS, *worked_out, *(field.attname for field in columns)]
         offset = len(COMPARED_FIELDS) + len(worked_out)
         self.pick = operator.itemgetter(
