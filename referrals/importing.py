@@ -247,7 +247,6 @@ def _import(reader, *, actor, provider, filename, progress, import_job) -> Impor
                 reader,
                 parser,
                 existing=writer.existing_references(),
-                first_moves=first_moves(Referral.objects.filter(provider=provider).values("pk")),
                 matched=matched,
                 seen=seen,
             )
@@ -378,12 +377,10 @@ class _CheckedRows:
         parser: "_RowParser",
         *,
         existing: _ExistingReferences,
-        first_moves: dict[int, tuple],
         matched,
         seen: "_SeenReferences",
     ):
         self.reader = reader
-        self.first_moves = first_moves
         self.parser = parser
         self.existing = existing
         self.spool = matched
@@ -403,7 +400,7 @@ class _CheckedRows:
         today = self.parser.today
         for chunk in self.reader.chunks():
             first_rows = self.seen.first_rows([(_text(cells[0]), line) for line, cells in chunk])
-            checked, needs_state = [], []
+            checked, needs_state, updates_received = [], [], []
             for line, cells in chunk:
                 reference = _text(cells[0])
                 first_line, first_reference = first_rows.get(reference.lower(), (None, reference))
@@ -417,16 +414,22 @@ class _CheckedRows:
                 elif pk is not None:
                     if values["stage_cells"] is not None:
                         needs_state.append(pk)
-                    if not any(error.column == "received_on" for error in row_errors):
-                        # An update may not put the received date after the referral's first move.
-                        problem = received_after_first_move(values.get("received_on"), self.first_moves.get(pk))
-                        if problem:
-                            row_errors.append(RowError(line, "received_on", problem))
+                    if values.get("received_on") is not None and not any(
+                        error.column == "received_on" for error in row_errors
+                    ):
+                        updates_received.append(pk)
                 checked.append((line, values, row_errors, pk))
-            # Where the portal has the referrals whose rows give a stage: one query a chunk.
+            # Where the portal has the referrals whose rows give a stage, and when those whose
+            # rows give a received date first moved on: a query or two a chunk, none for new rows.
             states = _stage_states(needs_state) if needs_state else {}
+            moved_first = _first_moves(updates_received) if updates_received else {}
             new, matched = [], []
             for line, values, row_errors, pk in checked:
+                if pk in moved_first:
+                    # An update may not put the received date after the referral's first move.
+                    problem = received_after_first_move(values["received_on"], moved_first[pk])
+                    if problem:
+                        row_errors.append(RowError(line, "received_on", problem))
                 stage_cells, plan = values["stage_cells"], None
                 if stage_cells is not None:
                     received_on = values.get("received_on")
@@ -500,6 +503,13 @@ def _with_problems(line: int, row_errors: list[RowError], problems: dict[str, st
         RowError(line, column, message) for column, message in problems.items() if column not in found
     ]
     return sorted(row_errors, key=lambda error: COLUMN_ORDER.get(error.column, -1))
+
+
+def _first_moves(pks: list[int]) -> dict[int, tuple]:
+    found = {}
+    for piece in _pieces(pks):
+        found.update(first_moves(piece))
+    return found
 
 
 def _stage_states(pks: list[int]) -> dict[int, StageState]:
