@@ -7,6 +7,7 @@ progress and then the outcome."""
 import io
 import logging
 import time
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -22,6 +23,9 @@ from .models import ReferralImportJob
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 1.0  # the job row is updated at most this often while a file is checked
+# Far longer than any import takes (the largest file allowed is checked and saved in about a
+# minute): a job still running after this was left by a worker that stopped part way.
+STALE_AFTER = timedelta(hours=1)
 Status = ReferralImportJob.Status
 
 
@@ -52,10 +56,27 @@ def referral_import_job_create(*, actor, provider: Organisation, upload) -> Refe
     return job
 
 
+def referral_import_jobs_fail_stale(*, now=None) -> int:
+    """Mark as failed, and drop the files of, the jobs that a worker stopped part way through (a
+    restart, a crash) left running: their import's transaction ended with the worker, so nothing
+    of them was saved, but their pages would say "checking" for ever. Returns how many."""
+    now = now or timezone.now()
+    stale = ReferralImportJob.objects.filter(status=Status.RUNNING, started_at__lt=now - STALE_AFTER)
+    ids = list(stale.values_list("pk", flat=True))
+    if ids:
+        # Only those still running: one that finished meanwhile keeps its outcome.
+        ReferralImportJob.objects.filter(pk__in=ids, status=Status.RUNNING).update(
+            status=Status.FAILED, finished_at=now, content=b"", phase=""
+        )
+        logger.warning("Referral import jobs %s were left running by a stopped worker: marked failed", ids)
+    return len(ids)
+
+
 @task()
 def run_referral_import(job_id: int) -> str:
     """Import a queued job's file, keeping its progress and outcome on the job. Returns the
-    job's final status."""
+    job's final status. Jobs left running by a worker that stopped are marked failed first."""
+    referral_import_jobs_fail_stale()
     claimed = ReferralImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
         status=Status.RUNNING, started_at=timezone.now()
     )
