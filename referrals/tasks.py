@@ -63,13 +63,14 @@ def referral_import_jobs_fail_stale(*, now=None) -> int:
     now = now or timezone.now()
     stale = ReferralImportJob.objects.filter(status=Status.RUNNING, started_at__lt=now - STALE_AFTER)
     ids = list(stale.values_list("pk", flat=True))
-    if ids:
-        # Only those still running: one that finished meanwhile keeps its outcome.
-        ReferralImportJob.objects.filter(pk__in=ids, status=Status.RUNNING).update(
-            status=Status.FAILED, finished_at=now, content=b"", phase=""
-        )
-        logger.warning("Referral import jobs %s were left running by a stopped worker: marked failed", ids)
-    return len(ids)
+    if not ids:
+        return 0
+    # Only those still running: one that finished meanwhile keeps its outcome.
+    failed = ReferralImportJob.objects.filter(pk__in=ids, status=Status.RUNNING).update(
+        status=Status.FAILED, finished_at=now, content=b"", phase=""
+    )
+    logger.warning("Referral import jobs %s were left running by a stopped worker: marked failed", ids)
+    return failed
 
 
 @task()

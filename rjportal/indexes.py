@@ -4,8 +4,8 @@ from django.db import models
 class CoveringIndex(models.Index):
     """An index that queries read on its own (an index-only scan): they search it by `fields`
     and read the `include` columns from it. Where the database has INCLUDE (PostgreSQL), those
-    columns are carried in the index's leaves only: they are never compared, so writing a row
-    into the index costs little more than writing one of two columns, and the index is smaller.
+    columns are carried in the index's leaves only and never compared, so writing a row into it
+    costs about what a row in an index of `fields` alone costs, and the index is smaller.
     SQLite has no INCLUDE and Django would leave them out; there they become key columns after
     `fields`, so that SQLite too reads the index alone."""
 
