@@ -138,10 +138,13 @@ def referral_area_figures(*, area, scope: ReferralScope, today: date, periods: l
     """Everything the area dashboard counts over the area's own referrals (see _area_figures),
     kept until the referrals change, as the national counts are: an office's staff open the
     same dashboard again and again between uploads."""
-    key = f"referrals:area:{area.pk}:{_scope_key(scope)}:{today}:"
-    # The periods hashed: a key must stay short (250 characters for memcached).
-    key += hashlib.sha256(",".join(f"{period.start}-{period.end}" for period in periods).encode()).hexdigest()[:16]
+    key = f"referrals:area:{area.pk}:{_scope_key(scope)}:{today}:{_periods_key(periods)}"
     return _cached(key, lambda: _area_figures(area=area, scope=scope, today=today, periods=periods))
+
+
+def _periods_key(periods: list[Period]) -> str:
+    """The periods hashed: a cache key must stay short (250 characters for memcached)."""
+    return hashlib.sha256(",".join(f"{period.start}-{period.end}" for period in periods).encode()).hexdigest()[:16]
 
 
 def _area_figures(*, area, scope: ReferralScope, today: date, periods: list[Period]) -> dict:
@@ -282,13 +285,18 @@ def referral_counts_by_team_category(*, scope: ReferralScope) -> dict[str, int]:
 def referral_teams_and_closures(*, area, scope: ReferralScope) -> tuple[list, dict[tuple[str, str], int]]:
     """Every team of the area with its referrals in scope (`referral_count`; those with none
     included, most first), and why referrals closed, by the stage they had reached and reason.
-    One GROUP BY over the area's referrals gives both, so its rows are read once."""
-    rows = (
-        _area_rows(area, scope)
-        .filter(scope.q())
-        .values_list("referring_team_id", "stage", "furthest_stage", "closure_reason")
-        .annotate(count=_count())
-        .order_by()
+    One GROUP BY over the area's referrals gives both, so its rows are read once; its rows are
+    kept until the referrals change, as the area's figures are. The teams are read each time,
+    so that a renamed or new team shows at once."""
+    rows = _cached(
+        f"referrals:teams_and_closures:{area.pk}:{_scope_key(scope)}",
+        lambda: list(
+            _area_rows(area, scope)
+            .filter(scope.q())
+            .values_list("referring_team_id", "stage", "furthest_stage", "closure_reason")
+            .annotate(count=_count())
+            .order_by()
+        ),
     )
     by_team, closures = {}, {}
     for team_id, stage, furthest_stage, closure_reason, count in rows:
@@ -327,13 +335,19 @@ def referral_counts_by_quarter(*, area, periods: list[Period]) -> QuarterCounts:
     and offence group: every referral in the area, whatever its stage, counted on its received
     date. Two queries whatever the data: one GROUP BY over the area's referrals in the span (team
     and offence group, with one conditional count per period), and the teams themselves. A team's
-    category is its current one, as the referral list's filter reads it."""
+    category is its current one, as the referral list's filter reads it. The GROUP BY's rows are
+    kept until the referrals change (two small queries of the newest id and change say when)."""
     span = ReferralScope(period=Period(min(p.start for p in periods), max(p.end for p in periods), ""))
     counts = {
         f"received_{index}": _count(Q(received_on__gte=period.start, received_on__lte=period.end))
         for index, period in enumerate(periods)
     }
-    rows = list(_area_rows(area, span).values_list("referring_team_id", "offence_group").annotate(**counts).order_by())
+    rows = _cached(
+        f"referrals:by_quarter:{area.pk}:{_periods_key(periods)}",
+        lambda: list(
+            _area_rows(area, span).values_list("referring_team_id", "offence_group").annotate(**counts).order_by()
+        ),
+    )
     named = {team_id for team_id, _group, *_counts in rows}
     teams = {team.pk: team for team in ReferringTeam.objects.filter(Q(area=area) | Q(pk__in=named)).order_by("name")}
     empty = [0] * len(periods)

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from dashboard.reports import area_report, national_report
-from referrals.selectors import ReferralScope
+from referrals.selectors import ReferralScope, referral_counts_by_quarter, referral_teams_and_closures
 from rjportal.areas.models import PoliceArea, RecordedCrime
 from rjportal.periods import FinancialYear
 from tests.factories import ESSEX, KENT, ProviderFactory, ReferralFactory, ReferringTeamFactory, area
@@ -271,3 +271,25 @@ def test_cached_area_figures_follow_new_and_changed_referrals(world):
     added.crime_reported_on = added.victim_informed_on = added.victim_requested_on = None
     added.save()
     assert referrals() == before
+
+
+def test_cached_team_counts_follow_new_and_changed_referrals(world):
+    """The teams table and the quarter-by-quarter counts behind the change alerts are kept
+    between views too, and must not show figures older than the referrals."""
+    scope = ReferralScope(period=YEAR.period)
+    team = ReferringTeamFactory(area=world, name="Dover response")
+
+    def counted():
+        teams, _closures = referral_teams_and_closures(area=world, scope=scope)
+        quarters = referral_counts_by_quarter(area=world, periods=YEAR.quarters())
+        return next(t.referral_count for t in teams if t.pk == team.pk), sum(quarters.by_team[team.pk])
+
+    assert counted() == (0, 0)
+    added = ReferralFactory(
+        provider=ProviderFactory(areas=[world]), area=world, referring_team=team, reference="NEW", **DATES
+    )
+    assert counted() == (1, 1)
+    added.received_on = added.referred_on = date(2020, 1, 1)
+    added.crime_reported_on = added.victim_informed_on = added.victim_requested_on = None
+    added.save()
+    assert counted() == (0, 0)
