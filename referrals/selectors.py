@@ -95,6 +95,16 @@ def _mix(figures: dict) -> dict:
     }
 
 
+def referral_mix_national(*, scope: ReferralScope) -> dict:
+    """The national count of each sensitive-case flag and justice stage, and the total."""
+
+    def compute():
+        figures = Referral.objects.filter(scope.q()).aggregate(total=_count(), **_mix_aggregates(scope))
+        return {"total": figures["total"], **_mix(figures)}
+
+    return _national("mix", scope, compute)
+
+
 def _day_aggregates(today: date) -> dict:
     """What the area dashboard counts of each day's referrals (see referral_area_figures): the
     headlines, how far referrals got, victims supported and the case mix, each a plain count
@@ -231,62 +241,45 @@ def _cached(key: str, compute):
     return result
 
 
-def _national_breakdown(scope: ReferralScope) -> list[dict]:
-    """The referrals in scope across all areas, by area, offence group and referring team, each
-    group with its victims supported and case mix. Every national count below is added up from
-    this one GROUP BY, kept until the referrals change: counted one by one they were five scans
-    of the period's referrals, and after any change the first dashboard seen counted them all."""
-
-    def compute():
-        return list(
-            Referral.objects.filter(scope.q())
-            .values("area_id", "offence_group", "referring_team_id")
-            .annotate(
-                count=_count(), supported=_count(Q(furthest_stage__in=SUPPORTED_STAGES)), **_mix_aggregates(scope)
-            )
-            .order_by()
-        )
-
-    return _national("breakdown", scope, compute)
-
-
-def _added_up(rows: list[dict], key, value: str = "count") -> dict:
-    """Each row's `value` added up under key(row); keys whose total is 0 left out."""
-    totals: dict = {}
-    for row in rows:
-        if row[value]:
-            group = key(row)
-            totals[group] = totals.get(group, 0) + row[value]
-    return totals
-
-
-def referral_mix_national(*, scope: ReferralScope) -> dict:
-    """The national count of each sensitive-case flag and justice stage, and the total."""
-    rows = _national_breakdown(scope)
-    figures = {name: sum(row[name] for row in rows) for name in _mix_aggregates(scope)}
-    return {"total": sum(row["count"] for row in rows), **_mix(figures)}
-
-
 def referral_counts_by_area_and_offence(*, scope: ReferralScope) -> dict[tuple[int, str], int]:
-    return _added_up(_national_breakdown(scope), lambda row: (row["area_id"], row["offence_group"]))
+    def compute():
+        rows = Referral.objects.filter(scope.q()).values("area_id", "offence_group").annotate(count=Count("id"))
+        return {(row["area_id"], row["offence_group"]): row["count"] for row in rows.order_by()}
+
+    return _national("by_area_and_offence", scope, compute)
 
 
 def referral_counts_by_area(*, scope: ReferralScope) -> dict[int, int]:
-    return _added_up(_national_breakdown(scope), lambda row: row["area_id"])
+    def compute():
+        rows = Referral.objects.filter(scope.q()).values("area_id").annotate(count=Count("id"))
+        return {row["area_id"]: row["count"] for row in rows.order_by()}
+
+    return _national("by_area", scope, compute)
 
 
 def referral_supported_by_area(*, scope: ReferralScope) -> dict[int, int]:
     """Victims supported (referrals that reached an RJ intervention), by area, of the referrals
     received in the scope: the denominator of cost per victim supported."""
-    return _added_up(_national_breakdown(scope), lambda row: row["area_id"], value="supported")
+
+    def compute():
+        rows = (
+            Referral.objects.filter(scope.q(), furthest_stage__in=SUPPORTED_STAGES)
+            .values("area_id")
+            .annotate(count=Count("id"))
+        )
+        return {row["area_id"]: row["count"] for row in rows.order_by()}
+
+    return _national("supported_by_area", scope, compute)
 
 
 def referral_counts_by_team_category(*, scope: ReferralScope) -> dict[str, int]:
-    """Referrals in scope across all areas, by the national category of the referring team (its
-    category now, read each time, as the referral list's filter reads it)."""
-    rows = _national_breakdown(scope)
-    categories = dict(ReferringTeam.objects.values_list("pk", "category"))
-    return _added_up(rows, lambda row: categories[row["referring_team_id"]])
+    """Referrals in scope across all areas, by the national category of the referring team."""
+
+    def compute():
+        rows = Referral.objects.filter(scope.q()).values("referring_team__category").annotate(count=Count("id"))
+        return {row["referring_team__category"]: row["count"] for row in rows.order_by()}
+
+    return _national("by_team_category", scope, compute)
 
 
 def referral_teams_and_closures(*, area, scope: ReferralScope) -> tuple[list, dict[tuple[str, str], int]]:
